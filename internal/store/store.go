@@ -1,0 +1,244 @@
+// Package store holds every SQL statement of Buzón. It runs on SQLite (the
+// embedded default) and on PostgreSQL with the same statement text: both
+// engines accept $1..$N placeholders, RETURNING and ON CONFLICT, and the few
+// places where they differ ask the DB which engine it is.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The engines Buzón runs on.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// ErrNotFound is returned when a row asked for does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrUnavailable wraps errors that mean the database cannot be reached right
+// now (connection refused, server shutting down); callers answer 503.
+var ErrUnavailable = errors.New("store: database unavailable")
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx runs statements either inside a write transaction (from DB.Write) or on
+// the reader pool (DB.Reader). Every entity's methods hang off Tx, so the same
+// code reads in or out of a transaction.
+type Tx struct {
+	q      querier
+	engine Engine
+}
+
+// Engine reports which engine the statements run on.
+func (tx *Tx) Engine() Engine { return tx.engine }
+
+// DB is an open database: for SQLite a single writer connection and a pool of
+// read-only connections (SQLite allows one writer at a time, so a pool of
+// writers would only contend on the file lock); for PostgreSQL one pool.
+type DB struct {
+	engine Engine
+	writer *sql.DB
+	reader *sql.DB
+	dsn    string // for diagnostics, without password
+}
+
+// Options tune how a database is opened.
+type Options struct {
+	// MaxConns bounds the PostgreSQL pool and the SQLite reader pool.
+	MaxConns int
+	// Synchronous sets SQLite's synchronous pragma (FULL by default: a commit
+	// that returned survives a power loss).
+	Synchronous string
+}
+
+// Open opens the database named by rawURL: "postgres://…" or "postgresql://…"
+// selects PostgreSQL; "sqlite:PATH", "file:PATH" or a plain path selects SQLite.
+func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
+	if opt.MaxConns <= 0 {
+		opt.MaxConns = 8
+	}
+	if opt.Synchronous == "" {
+		opt.Synchronous = "FULL"
+	}
+	var db *DB
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db, err = openPostgres(rawURL, opt)
+	case strings.Contains(rawURL, "://"):
+		u, perr := url.Parse(rawURL)
+		if perr != nil {
+			return nil, fmt.Errorf("database URL is not a URL: %w", perr)
+		}
+		return nil, fmt.Errorf("database URL scheme %q is not supported (use postgres://… or a SQLite file path)", u.Scheme)
+	default:
+		db, err = openSQLite(rawURL, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.dsn, err)
+	}
+	return db, nil
+}
+
+func openPostgres(rawURL string, opt Options) (*DB, error) {
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse PostgreSQL URL: %w", err)
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	sqldb.SetMaxOpenConns(opt.MaxConns)
+	sqldb.SetMaxIdleConns(opt.MaxConns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{
+		engine: Postgres,
+		writer: sqldb,
+		reader: sqldb,
+		dsn:    fmt.Sprintf("PostgreSQL %s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database),
+	}, nil
+}
+
+func openSQLite(rawPath string, opt Options) (*DB, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(rawPath, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, errors.New("SQLite database path is empty")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)" +
+		"&_pragma=synchronous(" + opt.Synchronous + ")&_time_format=sqlite&_txlock=immediate"
+	writer, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxIdleTime(0)
+	writer.SetConnMaxLifetime(0)
+	// Create the file and switch it to WAL before any reader opens it.
+	if _, err := writer.Exec("SELECT 1"); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_time_format=sqlite")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(opt.MaxConns)
+	reader.SetMaxIdleConns(opt.MaxConns)
+	return &DB{engine: SQLite, writer: writer, reader: reader, dsn: "SQLite " + path}, nil
+}
+
+// Engine reports which engine the database runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// String describes the database without secrets, for logs.
+func (db *DB) String() string { return db.dsn }
+
+// Ping checks both pools can reach the database.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.writer.PingContext(ctx); err != nil {
+		return classify(err)
+	}
+	if db.reader != db.writer {
+		if err := db.reader.PingContext(ctx); err != nil {
+			return classify(err)
+		}
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Reader returns a Tx that runs each statement on its own on the read pool.
+// Writes through it fail on SQLite, whose readers are opened read-only.
+func (db *DB) Reader() *Tx { return &Tx{q: db.reader, engine: db.engine} }
+
+// Write runs fn in one write transaction and commits it when fn returns nil.
+// It is the only way to change data, so that what a caller was told is
+// committed has really been committed (and so that coalescing concurrent
+// transactions later changes one function, not every caller).
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", classify(err))
+	}
+	if err := fn(&Tx{q: sqltx, engine: db.engine}); err != nil {
+		if rerr := sqltx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", classify(err))
+	}
+	return nil
+}
+
+// classify marks connection-level failures as ErrUnavailable.
+func classify(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "connection reset", "broken pipe", "server closed the connection",
+		"the database system is shutting down", "the database system is starting up", "terminating connection",
+		"failed to connect", "no such host", "i/o timeout", "driver: bad connection", "unexpected EOF"} {
+		if strings.Contains(msg, s) {
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
+	return err
+}
+
+// wrap adds the operation to an error and turns sql.ErrNoRows into ErrNotFound.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", op, ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", op, classify(err))
+}
