@@ -42,7 +42,9 @@ func (s Sessions) DeleteCtx(ctx context.Context, token string) error {
 }
 
 // Find, Commit and Delete satisfy scs.Store for callers without a context.
-func (s Sessions) Find(token string) ([]byte, bool, error) { return s.FindCtx(context.Background(), token) }
+func (s Sessions) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
 
 // Commit stores a session until expiry.
 func (s Sessions) Commit(token string, data []byte, expiry time.Time) error {
