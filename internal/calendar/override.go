@@ -89,7 +89,7 @@ func ParseOverrides(r io.Reader) ([]Override, error) {
 	if !utf8.Valid(data) {
 		return nil, &OverrideError{Err: fmt.Errorf("%w (el texto no está en UTF-8)", ErrMalformed)}
 	}
-	if t := bytes.TrimLeftFunc(data, unicode.IsSpace); len(t) > 0 && t[0] == '[' {
+	if t := bytes.TrimLeftFunc(data, unicode.IsSpace); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
 		return parseOverridesJSON(data)
 	}
 	return parseOverridesCSV(data)
@@ -98,7 +98,7 @@ func ParseOverrides(r io.Reader) ([]Override, error) {
 func parseOverridesJSON(data []byte) ([]Override, error) {
 	var raw []json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, &OverrideError{Err: fmt.Errorf("%w: %v", ErrMalformed, err)}
+		return nil, &OverrideError{Err: fmt.Errorf("%w (%v)", ErrMalformed, err)}
 	}
 	list := make([]Override, 0, len(raw))
 	for i, m := range raw {
@@ -109,7 +109,7 @@ func parseOverridesJSON(data []byte) ([]Override, error) {
 			// Date and kind errors are already ours; anything else is shape.
 			var ce *Error
 			if !errors.As(err, &ce) {
-				err = fmt.Errorf("%w: %v", ErrMalformed, err)
+				err = fmt.Errorf("%w (%v)", ErrMalformed, err)
 			}
 			return nil, &OverrideError{Entry: i + 1, Err: err}
 		}
@@ -143,7 +143,7 @@ func parseOverridesCSV(data []byte) ([]Override, error) {
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			return nil, &OverrideError{Line: line, Err: fmt.Errorf("%w: %v", ErrMalformed, err)}
+			return nil, &OverrideError{Line: line, Err: fmt.Errorf("%w (%v)", ErrMalformed, err)}
 		}
 		line, _ := cr.FieldPos(0)
 		if first && isHeader(rec) {
@@ -165,14 +165,14 @@ func parseOverridesCSV(data []byte) ([]Override, error) {
 	return list, nil
 }
 
-// sniffComma picks ";" when the first data line uses it and has no comma.
+// sniffComma picks ";" when it comes before any comma in the first data line.
 func sniffComma(data []byte) rune {
 	for line := range bytes.Lines(data) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		if bytes.IndexByte(line, ';') >= 0 && bytes.IndexByte(line, ',') < 0 {
+		if i := bytes.IndexAny(line, ",;"); i >= 0 && line[i] == ';' {
 			return ';'
 		}
 		break
@@ -187,7 +187,7 @@ func isHeader(rec []string) bool {
 
 func overrideFromRecord(rec []string) (Override, error) {
 	if len(rec) < 2 || len(rec) > 3 {
-		return Override{}, fmt.Errorf("%w: se esperaban 2 o 3 columnas y hay %d", ErrMalformed, len(rec))
+		return Override{}, fmt.Errorf("%w (se esperaban 2 o 3 columnas y hay %d)", ErrMalformed, len(rec))
 	}
 	d, err := ParseDate(strings.TrimSpace(rec[0]))
 	if err != nil {
