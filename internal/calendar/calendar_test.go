@@ -68,7 +68,7 @@ func TestBusinessDaysBetween(t *testing.T) {
 		{"2026-02-13", "2026-02-20", 3},
 		{"2026-02-20", "2026-02-13", -3},
 		{"2026-02-13", "2026-02-13", 0},
-		{"2026-02-13", "2026-02-17", 0}, // nothing but weekend and Carnival
+		{"2026-02-13", "2026-02-17", 0},   // nothing but weekend and Carnival
 		{"2026-01-01", "2026-12-31", 250}, // 261 weekdays, 11 holidays
 		{"2027-01-01", "2027-12-31", 249}, // 261 weekdays, 12 holidays
 	}
