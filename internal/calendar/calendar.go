@@ -12,7 +12,8 @@ import (
 // Calendar knows which days are business days in Ecuador: not a Saturday, a
 // Sunday or a holiday, where holidays are the Código del Trabajo's corrected
 // by the overrides it was built with. A Calendar is immutable and safe for
-// concurrent use; to apply new decrees, build a new one.
+// concurrent use; to apply new decrees, build a new one. The zero Calendar,
+// like [Ecuador], is the calendar of the law alone.
 type Calendar struct {
 	overrides map[Date]Override
 	years     sync.Map // int → *year, computed on first use
@@ -21,7 +22,8 @@ type Calendar struct {
 // year holds one year's non-working days, by day of the year, for quick lookup.
 type year struct {
 	holidays []Holiday
-	off      [6]uint64 // bit i set: day i (from 0 = 1 January) is a holiday
+	jan1     int       // day count of 1 January
+	off      [6]uint64 // bit i set: day jan1+i is a holiday
 }
 
 // New returns a calendar with the holidays of the law corrected by
@@ -83,11 +85,15 @@ func (c *Calendar) HolidayOn(d Date) (Holiday, bool) {
 // IsBusinessDay reports whether d counts in a término: a weekday that is not
 // a holiday.
 func (c *Calendar) IsBusinessDay(d Date) bool {
-	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+	if d.IsZero() {
+		return false
+	}
+	z := d.days()
+	if wd := weekdayOf(z); wd == time.Saturday || wd == time.Sunday {
 		return false
 	}
 	y := c.year(d.year)
-	i := d.days() - daysFromCivil(d.year, time.January, 1)
+	i := z - y.jan1
 	return y.off[i/64]&(1<<(i%64)) == 0
 }
 
@@ -182,9 +188,9 @@ func (c *Calendar) buildYear(y int) *year {
 	t := &year{holidays: slices.SortedFunc(maps.Values(byDate), func(a, b Holiday) int {
 		return cmp.Compare(a.Date.days(), b.Date.days())
 	})}
-	jan1 := daysFromCivil(y, time.January, 1)
+	t.jan1 = daysFromCivil(y, time.January, 1)
 	for _, h := range t.holidays {
-		i := h.Date.days() - jan1
+		i := h.Date.days() - t.jan1
 		t.off[i/64] |= 1 << (i % 64)
 	}
 	return t

@@ -250,3 +250,18 @@ func TestCalendarIsSafeForConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestOddDatesDoNotPanic(t *testing.T) {
+	var zero Calendar
+	for _, day := range []Date{{}, NewDate(-44, time.March, 15), NewDate(0, time.December, 31), NewDate(10000, time.January, 1)} {
+		zero.IsBusinessDay(day)
+		zero.AddBusinessDays(day, 3)
+		zero.HolidayOn(day)
+	}
+	if zero.IsBusinessDay(Date{}) {
+		t.Error("the zero Date is a business day")
+	}
+	if got := weekdayHolidays(&zero, 2026); len(got) != 11 {
+		t.Errorf("the zero Calendar has %d holidays in 2026, want the 11 of the law", len(got))
+	}
+}

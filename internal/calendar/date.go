@@ -73,10 +73,10 @@ func (d Date) Day() int { return d.day }
 func (d Date) IsZero() bool { return d == Date{} }
 
 // Weekday returns the day of the week of d.
-func (d Date) Weekday() time.Weekday {
-	// Day 0 of the count, 1970-01-01, was a Thursday.
-	return time.Weekday(floorMod(d.days()+4, 7))
-}
+func (d Date) Weekday() time.Weekday { return weekdayOf(d.days()) }
+
+// weekdayOf returns the weekday of a day count; day 0, 1970-01-01, was a Thursday.
+func weekdayOf(z int) time.Weekday { return time.Weekday(floorMod(z+4, 7)) }
 
 // AddDays returns the date n calendar days after d (before it if n < 0).
 func (d Date) AddDays(n int) Date { return fromDays(d.days() + n) }

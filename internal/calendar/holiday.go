@@ -4,12 +4,12 @@ import "time"
 
 // Holiday is a non-working day, with the Spanish name the UI shows.
 type Holiday struct {
-	Date Date
-	Name string
+	Date Date   `json:"date"`
+	Name string `json:"name"`
 	// LegalDate is the date the Código del Trabajo names for the holiday (24
 	// May) when Date is the day it is observed (Monday 25 May 2026). It is the
 	// zero Date for days added by decree.
-	LegalDate Date
+	LegalDate Date `json:"legal_date,omitzero"`
 }
 
 // Easter returns Easter Sunday of year in the Gregorian calendar, from which
@@ -26,7 +26,7 @@ func Easter(year int) Date {
 	m := (a + 11*h + 22*l) / 451
 	month := (h + l - 7*m + 114) / 31
 	day := (h+l-7*m+114)%31 + 1
-	return Date{year, time.Month(month), day}
+	return NewDate(year, time.Month(month), day) // normalised even for years < 1
 }
 
 // statutory returns the holidays of Código del Trabajo art. 65 whose legal
