@@ -157,13 +157,15 @@ func parseCMS(b []byte) (*signedCMS, error) {
 		return nil, fmt.Errorf("parse CMS: content type %s is not SignedData", ci.ContentType)
 	}
 	var sd signedDataASN
-	if _, err := asn1.Unmarshal(ci.Content.FullBytes, &sd); err != nil {
+	// encoding/asn1 keeps the [0] EXPLICIT wrapper in a RawValue: the
+	// SignedData is its content.
+	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil {
 		return nil, fmt.Errorf("parse SignedData: %w", err)
 	}
 	c := &signedCMS{eContentType: sd.EncapContentInfo.EContentType}
 	if ec := sd.EncapContentInfo.EContent; len(ec.FullBytes) > 0 {
 		var oct []byte
-		if _, err := asn1.Unmarshal(ec.FullBytes, &oct); err != nil {
+		if _, err := asn1.Unmarshal(ec.Bytes, &oct); err != nil {
 			return nil, fmt.Errorf("parse eContent: %w", err)
 		}
 		c.eContent = oct

@@ -62,11 +62,8 @@ const (
 // matchIssued decides whether the signed bytes hold the issued document.
 // signed is the list of byte ranges the signature covers.
 func matchIssued(pdf []byte, firstRangeEnd int64, signed [][]byte, want Expected) (string, bool) {
-	if want.IssuedSize > 0 && want.IssuedSize <= firstRangeEnd && want.IssuedSize <= int64(len(pdf)) {
-		sum := sha256.Sum256(pdf[:want.IssuedSize])
-		if subtle.ConstantTimeCompare(sum[:], want.IssuedSHA256[:]) == 1 {
-			return IssuedByPrefix, true
-		}
+	if want.IssuedSize <= firstRangeEnd && isPrefix(pdf, want) {
+		return IssuedByPrefix, true
 	}
 	if !validCode(want.Code) {
 		return "", false
@@ -80,6 +77,15 @@ func matchIssued(pdf []byte, firstRangeEnd int64, signed [][]byte, want Expected
 		}
 	}
 	return "", false
+}
+
+// isPrefix reports whether pdf starts with the issued bytes.
+func isPrefix(pdf []byte, want Expected) bool {
+	if want.IssuedSize <= 0 || want.IssuedSize > int64(len(pdf)) {
+		return false
+	}
+	sum := sha256.Sum256(pdf[:want.IssuedSize])
+	return subtle.ConstantTimeCompare(sum[:], want.IssuedSHA256[:]) == 1
 }
 
 func validCode(code string) bool {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -187,12 +188,12 @@ func (v *Verifier) Verify(ctx context.Context, pdf []byte, want Expected) (*Repo
 	signed := [][]byte{pdf[br[0] : br[0]+br[1]], pdf[br[2] : br[2]+br[3]]}
 
 	// 2. The document issued for this application.
+	if sig.ContentsEnd <= want.IssuedSize && isPrefix(pdf, want) {
+		return r, r.fail(StepIssued, ErrUnsigned, "the only signature was already in the issued document")
+	}
 	how, ok := matchIssued(pdf, br[1], signed, want)
 	if !ok {
 		return r, r.fail(StepIssued, ErrNotIssuedDocument, "neither the issued bytes nor the registration code are in the signed range")
-	}
-	if how == IssuedByPrefix && sig.ContentsStart < want.IssuedSize {
-		return r, r.fail(StepIssued, ErrUnsigned, "the only signature is part of the issued document")
 	}
 	r.IssuedMatch = how
 	r.pass(StepIssued, how)
@@ -339,7 +340,10 @@ func (v *Verifier) signingTime(r *Report, cms *signedCMS, want Expected) time.Ti
 			if roots == nil {
 				roots = v.Roots
 			}
-			if err := v.verifyChain(ts.cms.signer, ts.cms.certs, roots, ts.time, x509.ExtKeyUsageTimeStamping); err != nil {
+			// Tokens often carry only the TSA's certificate; its CA may be
+			// among the signature's certificates.
+			extra := append(slices.Clone(ts.cms.certs), cms.certs...)
+			if err := v.verifyChain(ts.cms.signer, extra, roots, ts.time, x509.ExtKeyUsageTimeStamping); err != nil {
 				ti.Detail = "time-stamping authority not trusted: " + err.Error()
 			} else if ts.time.After(now.Add(clockSkew)) {
 				ti.Detail = "time-stamp in the future"
