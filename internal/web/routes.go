@@ -1,0 +1,34 @@
+package web
+
+import (
+	"errors"
+
+	"buzon/internal/web/devmail"
+	"buzon/internal/web/public"
+)
+
+// routes registers every route of the site. This is the only file shared by
+// all areas: a new area adds one line to the list at the end, and keeps its
+// routes, handlers, templates and messages in its own package.
+func (h *handler) routes() error {
+	mux := h.mux
+
+	// Operations.
+	mux.HandleFunc("GET /healthz", h.healthz)
+	mux.HandleFunc("GET /readyz", h.readyz)
+	if h.opts.Metrics != nil {
+		mux.Handle("GET /metrics", h.opts.Metrics.Handler())
+	}
+
+	// Shell.
+	mux.HandleFunc("GET /static/{file}", h.views.ServeStatic)
+	mux.HandleFunc("GET /favicon.ico", h.views.ServeFavicon)
+	mux.HandleFunc("GET /idioma/{lang}", h.languageSet)
+	mux.HandleFunc("/", h.notFound)
+
+	// Areas, one line each.
+	return errors.Join(
+		public.Routes(mux, h.views),
+		devmail.Routes(mux, h.views, devmail.Options{Enabled: h.opts.Dev, Mailbox: h.opts.DevMail}),
+	)
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"buzon/internal/metrics"
+	"buzon/internal/store"
+	"buzon/internal/web/view"
+)
+
+// Options is everything the web layer needs from the process that serves it.
+// Later portals add their services here (an inbox, a session manager…);
+// a nil service leaves its portal out, so tests build only what they use.
+type Options struct {
+	Logger *slog.Logger
+	// Metrics receives one observation per request, labelled by route
+	// pattern; its registry is served at /metrics. Nil turns both off.
+	Metrics *metrics.Metrics
+	// Dev shows the development mailbox at /dev/mail (404 otherwise).
+	Dev bool
+	// BaseURL is the public address of the site; an https:// URL turns on
+	// Strict-Transport-Security for every response.
+	BaseURL string
+	Version string
+	// Ready answers /readyz: nil means this node may receive traffic
+	// (database reachable, migrations current). Its error text is shown.
+	Ready func(ctx context.Context) error
+	// DevMail is read by the development mailbox.
+	DevMail DevMailbox
+}
+
+// DevMailbox is the store's development mailbox, where mail is kept instead
+// of being sent when no SMTP server is configured.
+type DevMailbox interface {
+	DevMails(ctx context.Context, limit int) ([]store.DevMail, error)
+	DevMail(ctx context.Context, id string) (*store.DevMail, error)
+}
+
+// handler holds what the shell's own handlers (operations, language switch,
+// not-found) need. Each area has its own handler type in its own package.
+type handler struct {
+	opts  Options
+	log   *slog.Logger
+	views *view.Engine
+	mux   *http.ServeMux
+}
+
+// New builds the whole site: it parses every template, checks every
+// translation key, registers every route and wraps them in the middleware.
+// An error means a broken build (a template or catalog), never bad input.
+func New(o Options) (http.Handler, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.BaseURL != "" {
+		if u, err := url.Parse(o.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			return nil, fmt.Errorf("web: base URL %q is not an http:// or https:// URL", o.BaseURL)
+		}
+	}
+	views, err := view.New(view.Config{Logger: o.Logger, Version: o.Version})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	h := &handler{opts: o, log: o.Logger, views: views, mux: http.NewServeMux()}
+	if err := h.routes(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if err := views.Check(); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	cop := http.NewCrossOriginProtection()
+	if o.BaseURL != "" {
+		u, _ := url.Parse(o.BaseURL)
+		if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+	}
+	cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
+	return h.middleware(cop.Handler(h.mux), strings.HasPrefix(o.BaseURL, "https://")), nil
+}
