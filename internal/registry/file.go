@@ -49,6 +49,7 @@ type RowError struct {
 	Err   error
 }
 
+// Error reads "path:line: field: cause", the form editors and terminals link to.
 func (e *RowError) Error() string {
 	var b strings.Builder
 	if e.Path != "" {
@@ -64,6 +65,7 @@ func (e *RowError) Error() string {
 	return b.String()
 }
 
+// Unwrap gives the cause, e.g. nui.ErrCheckDigit for a bad cédula.
 func (e *RowError) Unwrap() error { return e.Err }
 
 // File is a registry loaded whole into memory from an export, validated row by row, and

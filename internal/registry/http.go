@@ -112,7 +112,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Lookup asks the service who holds id, answering from the cache when it can. A malformed
 // id is refused with its nui error without asking.
 func (c *HTTP) Lookup(ctx context.Context, id nui.NUI) (Person, error) {
-	if _, err := nui.Parse(string(id)); err != nil {
+	id, err := nui.Parse(string(id))
+	if err != nil {
 		return Person{}, err
 	}
 	if p, found, ok := c.cached(id); ok {

@@ -227,6 +227,27 @@ func TestHTTPNetworkErrorIsRetriedThenUnavailable(t *testing.T) {
 	}
 }
 
+func TestHTTPAttemptTimeoutIsRetried(t *testing.T) {
+	var requests atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		<-r.Context().Done() // never answers: the client must give up on its own
+	}))
+	defer ts.Close()
+	clock := newFakeClock()
+	c, err := NewHTTP(ts.URL, HTTPOptions{Timeout: 20 * time.Millisecond, Attempts: 2, Now: clock.Now, Sleep: clock.Sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Lookup(context.Background(), maria.NUI)
+	if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Lookup error = %v, want ErrUnavailable caused by a deadline", err)
+	}
+	if n := requests.Load(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
 func TestHTTPRefusesBrokenAnswers(t *testing.T) {
 	tests := []struct{ name, body string }{
 		{"not JSON", "<html>Registro Civil</html>"},
