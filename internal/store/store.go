@@ -153,6 +153,13 @@ func openSQLite(rawPath string, opt Options) (*DB, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
+	// The database holds personal data: readable by its owner only.
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			writer.Close()
+			return nil, fmt.Errorf("protect SQLite file %s: %w", f, err)
+		}
+	}
 	reader, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_time_format=sqlite")
 	if err != nil {
 		writer.Close()
