@@ -43,8 +43,8 @@ type Server struct {
 
 // New prepares the data directory, keys and database, and builds the handler.
 // Every error it returns is one sentence a operator can act on.
-func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (s *Server, err error) {
-	s = &Server{cfg: cfg, log: logger, metrics: metrics.New()}
+func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Server, err error) {
+	s := &Server{cfg: cfg, log: logger, metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			s.Close()
