@@ -53,7 +53,11 @@ type handler struct {
 // New builds the whole site: it parses every template, checks every
 // translation key, registers every route and wraps them in the middleware.
 // An error means a broken build (a template or catalog), never bad input.
-func New(o Options) (http.Handler, error) {
+func New(o Options) (http.Handler, error) { return build(o, nil) }
+
+// build is New with a hook for tests to add routes (a handler that panics)
+// to the real mux, inside the real middleware.
+func build(o Options, extra func(mux *http.ServeMux, views *view.Engine)) (http.Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -69,6 +73,9 @@ func New(o Options) (http.Handler, error) {
 	h := &handler{opts: o, log: o.Logger, views: views, mux: http.NewServeMux()}
 	if err := h.routes(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
+	}
+	if extra != nil {
+		extra(h.mux, views)
 	}
 	if err := views.Check(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)

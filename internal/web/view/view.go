@@ -89,9 +89,9 @@ type Set struct {
 // the directory exists) and parses its templates (templates/*.html) on top
 // of the layout. Call it at start only.
 //
-// File names decide what a template is: "_name.html" is a partial, parsed
-// into every page of the area (it may redefine the layout's "nav" block);
-// "name.html" is a page rendered in every language through the catalog;
+// File names decide what a template is: templates/partials/*.html are
+// parsed into every page of the area (a partial may redefine the layout's
+// "nav" block); templates/name.html is a page rendered in every language through the catalog;
 // "name.es.html" plus "name.en.html" is a page written once per language,
 // for long texts. A page defines "title" and "content".
 func (e *Engine) Area(area string, fsys fs.FS) (*Set, error) {
@@ -104,14 +104,13 @@ func (e *Engine) Area(area string, fsys fs.FS) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("view: area %s: %w", area, err)
 	}
-	var partials []string
+	partials, err := fs.Glob(fsys, "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("view: area %s: %w", area, err)
+	}
 	pageFiles := map[string]map[string]string{} // page → lang ("" for all) → file
 	for _, f := range names {
 		base := strings.TrimSuffix(path.Base(f), ".html")
-		if strings.HasPrefix(base, "_") {
-			partials = append(partials, f)
-			continue
-		}
 		page, lang := base, ""
 		if i := strings.LastIndexByte(base, '.'); i > 0 && i18n.Supported(base[i+1:]) {
 			page, lang = base[:i], base[i+1:]
