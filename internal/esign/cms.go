@@ -414,6 +414,9 @@ func checkSignature(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, h crypto
 					return fmt.Errorf("RSASSA-PSS parameters: %w", err)
 				}
 			}
+			if p.SaltLength < 0 || p.SaltLength > 1024 {
+				return fmt.Errorf("RSASSA-PSS salt length %d", p.SaltLength)
+			}
 			ph := crypto.SHA1
 			if len(p.Hash.Algorithm) > 0 {
 				var err error

@@ -365,7 +365,7 @@ func TestVerifyRefuses(t *testing.T) {
 			err: esign.ErrNoCedula, step: esign.StepCedula,
 		},
 		{
-			name: "no trust list at all",
+			name:  "no trust list at all",
 			build: func(*testing.T) ([]byte, esign.Expected) { return signed, f.want },
 			v:     func(v *esign.Verifier) { v.Roots = nil },
 			err:   esign.ErrUntrusted, step: esign.StepCertificate,
@@ -469,6 +469,32 @@ func TestVerifyRevocationUnreachableBestEffort(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(r.Notes, "\n"), "accepted by policy") {
 		t.Errorf("notes %q do not record the policy decision", r.Notes)
+	}
+}
+
+func TestVerifyRevocationAnswersMustBeSignedByTheIssuer(t *testing.T) {
+	f := newFixture(t)
+	// Same names as the real CA, other keys: its CRL names the same issuer
+	// and its OCSP responder says "good" to everything.
+	impostor := esigntest.NewCA(t, "EC Prueba", now).NewResponder(t)
+	s := f.ca.Issue(t, esigntest.SignerOptions{Profile: esigntest.ProfileIDCEC, Cedula: nui, CRLURL: impostor.CRLURL, OCSPURL: impostor.OCSPURL})
+	signed := esigntest.SignIncremental(t, f.doc, s, esigntest.IncrementalOptions{SigningTime: now})
+	r, err := f.v.Verify(context.Background(), signed, f.want)
+	if !errors.Is(err, esign.ErrRevocationUnknown) {
+		t.Fatalf("Verify: %v, want ErrRevocationUnknown", err)
+	}
+	var details []string
+	for _, c := range r.RevocationChecks {
+		details = append(details, c.Method+": "+c.Detail)
+	}
+	want := []string{"ocsp: response signature", "crl: CRL signature"}
+	if len(details) != len(want) {
+		t.Fatalf("checks %q, want %q", details, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(details[i], want[i]) {
+			t.Errorf("check %d: %q, want it to start with %q", i, details[i], want[i])
+		}
 	}
 }
 
