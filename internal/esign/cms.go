@@ -182,7 +182,9 @@ func parseCMS(b []byte) (*signedCMS, error) {
 		}
 		cert, err := x509.ParseCertificate(raw.FullBytes)
 		if err != nil {
-			return nil, fmt.Errorf("parse certificate: %w", err)
+			// An extra certificate Go cannot read (an old root, say) must
+			// not sink the signature; a missing signer is caught below.
+			continue
 		}
 		c.certs = append(c.certs, cert)
 	}

@@ -171,6 +171,7 @@ func (r *Report) note(format string, args ...any) {
 // holder of the N.U.I. want.NUI with a certificate from the trust list, valid
 // at signing time and not revoked. On failure it returns the Report so far and
 // an error wrapping one of the package's *Error values. The Report is never nil.
+// pdf is read in memory: the caller bounds the upload size.
 func (v *Verifier) Verify(ctx context.Context, pdf []byte, want Expected) (*Report, error) {
 	sum := sha256.Sum256(pdf)
 	r := &Report{
@@ -180,7 +181,7 @@ func (v *Verifier) Verify(ctx context.Context, pdf []byte, want Expected) (*Repo
 	}
 
 	// 1. A PDF whose signature covers everything but its own /Contents.
-	sig, err := v.checkStructure(r, pdf, want)
+	sig, err := v.checkStructure(r, pdf)
 	if err != nil {
 		return r, err
 	}
@@ -228,7 +229,7 @@ func (v *Verifier) Verify(ctx context.Context, pdf []byte, want Expected) (*Repo
 	return r, nil
 }
 
-func (v *Verifier) checkStructure(r *Report, pdf []byte, want Expected) (*pdfSignature, error) {
+func (v *Verifier) checkStructure(r *Report, pdf []byte) (*pdfSignature, error) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		return nil, r.fail(StepPDF, ErrNotPDF, "")
 	}
