@@ -109,6 +109,9 @@ func parseAddress(field, s string) (*mail.Address, error) {
 	if err != nil {
 		return nil, invalid(fmt.Sprintf("%s address %q: %v", field, s, err))
 	}
+	if strings.HasSuffix(strings.TrimSpace(s), ";") {
+		return nil, invalid(fmt.Sprintf("%s address %q: a group, want one address", field, s))
+	}
 	return a, nil
 }
 

@@ -218,7 +218,9 @@ func (s *SMTP) build(m *Message) (*gomail.Msg, error) {
 		from, _ = netmail.ParseAddress(m.From) // Validate parsed it already
 	}
 	if from == nil {
-		return nil, invalid("no From: set Message.From or the sender's from=")
+		// Configuration, not the message: temporary, so the job waits for the fix.
+		return nil, &SendError{MessageID: m.MessageID, Stage: StageConnect,
+			Err: errors.New("no sender address: set Message.From or from= in the SMTP URL")}
 	}
 	to, _ := netmail.ParseAddress(m.To)
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())

@@ -62,7 +62,8 @@ var authMechanisms = map[string]bool{
 // SMTPConfig says how to reach the mail server. Operators write it as one URL
 // (see ParseURL); tests may fill it directly.
 type SMTPConfig struct {
-	Host     string
+	Host string
+	// Port defaults to 587, or 465 with ImplicitTLS.
 	Port     int
 	Security Security
 	// InsecureSkipVerify accepts any server certificate. Development only.
@@ -196,11 +197,17 @@ func ParseURL(raw string) (SMTPConfig, error) {
 			if err != nil {
 				return cfg, fmt.Errorf("mail: SMTP URL: connections=%q (want a number)", v)
 			}
+			if n < 1 || n > MaxConnections {
+				return cfg, fmt.Errorf("mail: SMTP URL: connections=%d (want 1 to %d)", n, MaxConnections)
+			}
 			cfg.Connections = n
 		case "idle_timeout", "timeout":
 			d, err := time.ParseDuration(v)
 			if err != nil {
 				return cfg, fmt.Errorf("mail: SMTP URL: %s=%q (want a duration such as 30s)", key, v)
+			}
+			if d <= 0 {
+				return cfg, fmt.Errorf("mail: SMTP URL: %s=%s is not positive", key, v)
 			}
 			if key == "timeout" {
 				cfg.Timeout = d
@@ -219,6 +226,12 @@ func ParseURL(raw string) (SMTPConfig, error) {
 }
 
 func (c *SMTPConfig) setDefaults() {
+	if c.Port == 0 {
+		c.Port = 587
+		if c.Security == ImplicitTLS {
+			c.Port = 465
+		}
+	}
 	if c.Connections == 0 {
 		c.Connections = DefaultConnections
 	}

@@ -347,11 +347,12 @@ func TestSMTPSendRefusesInvalidMessageWithoutConnecting(t *testing.T) {
 	}
 }
 
-func TestSMTPSendWithoutFromIsInvalid(t *testing.T) {
+func TestSMTPSendFromFallsBackToMessageFrom(t *testing.T) {
 	srv := mailtest.NewServer(t)
 	s := newSender(t, srv, func(c *SMTPConfig) { c.From = "" })
-	if err := s.Send(t.Context(), testMessage("a@example.com")); !errors.Is(err, ErrInvalidMessage) {
-		t.Errorf("Send = %v, want ErrInvalidMessage", err)
+	err := s.Send(t.Context(), testMessage("a@example.com"))
+	if err == nil || errors.Is(err, ErrPermanent) {
+		t.Errorf("Send without any sender address = %v, want a temporary configuration error", err)
 	}
 	m := testMessage("a@example.com")
 	m.From = "Buzón <no-reply@buzon.example.test>"
