@@ -326,15 +326,22 @@ func (s *SMTP) reap() {
 	}
 	clear(s.idle[len(kept):])
 	s.idle = kept
-	if len(s.idle) > 0 {
+	switch {
+	case len(s.idle) > 0 && s.reaper != nil:
 		s.reaper.Reset(s.cfg.IdleTimeout - now.Sub(s.idle[0].lastUsed))
-	} else {
+	case len(s.idle) == 0 && s.reaper != nil:
+		s.reaper.Stop()
 		s.reaper = nil
 	}
 }
 
-// quit says goodbye politely, bounded by the step timeout.
+// quitTimeout bounds the goodbye: a server that does not answer QUIT at once
+// is not worth waiting for, least of all during shutdown.
+const quitTimeout = 5 * time.Second
+
+// quit says goodbye politely and closes the connection.
 func (s *SMTP) quit(c *smtpConn) {
+	_ = c.raw.SetDeadline(time.Now().Add(min(quitTimeout, s.cfg.Timeout)))
 	_ = c.client.Quit()
 	c.raw.Close()
 }

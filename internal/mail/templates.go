@@ -225,6 +225,22 @@ func (t *Templates) Render(name, lang string, data any) (subject, text, html str
 	return subject, text, buf.String(), nil
 }
 
+// Message renders the email name for the address to, ready to queue: the
+// outbox gives it its Message-ID, and From is the caller's (or the sender's
+// default). Its Headers name the template, for the development mailbox and
+// the logs.
+func (t *Templates) Message(name, lang, to string, data any) (*Message, error) {
+	subject, text, html, err := t.Render(name, lang, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Message{To: to, Subject: subject, Text: text, HTML: html,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated", TemplateHeader: name}}, nil
+}
+
+// TemplateHeader is the header field that names the template of a message.
+const TemplateHeader = "X-Buzon-Template"
+
 // normalizeLanguage maps a language tag to one of Languages.
 func normalizeLanguage(tag string) string {
 	primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
