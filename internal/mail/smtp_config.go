@@ -251,6 +251,9 @@ func (c *SMTPConfig) validate() error {
 	if c.Host == "" {
 		return errors.New("mail: SMTP: missing host")
 	}
+	if !validHost(c.Host) {
+		return fmt.Errorf("mail: SMTP: bad host %q (want a host name, an IPv4 address or a bracketed IPv6 address)", c.Host)
+	}
 	if c.Port < 1 || c.Port > 65535 {
 		return fmt.Errorf("mail: SMTP: bad port %d (want 1 to 65535)", c.Port)
 	}
@@ -280,6 +283,30 @@ func (c *SMTPConfig) validate() error {
 		return fmt.Errorf("mail: SMTP: helo=%q is not a host name", c.HELO)
 	}
 	return nil
+}
+
+// validHost accepts an IP address or an ASCII host name (IDNs in their
+// punycode form), so that nothing else reaches the dialer or the TLS check.
+func validHost(h string) bool {
+	if strings.Contains(h, ":") {
+		ip := net.ParseIP(h)
+		return ip != nil && ip.To4() == nil
+	}
+	if len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Redacted is the configuration as a URL with the password hidden, for logs and

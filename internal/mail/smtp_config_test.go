@@ -90,6 +90,10 @@ func TestParseURLErrors(t *testing.T) {
 		{"smtp://:p@mail.example.gob.ec", "empty user name"},
 		{"smtp://user:s3cr3t@mail.example.gob.ec:99999", "bad port"},
 		{"smtp://user:s3cr3t@mail example.gob.ec", "invalid character"},
+		{"smtp://0::1", "bad host"},
+		{"smtp://h%C3%B1.ec", "bad host"},
+		{"smtp://-h.ec", "bad host"},
+		{"smtp://a..b", "bad host"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
