@@ -97,23 +97,20 @@ func Citizen(n nui.NUI) Actor { return Actor{Kind: ActorCitizen, ID: n.String()}
 
 // Label is the Spanish wording of the actor in a constancia.
 func (a Actor) Label() string {
-	var s string
 	switch a.Kind {
 	case ActorCitizen:
-		s = "Ciudadano"
+		return "el ciudadano con N.U.I. " + a.ID
 	case ActorStaff:
-		s = "Servidor de la institución o de la plataforma"
+		return "el usuario " + a.ID + " (servidor público)"
 	case ActorAPI:
-		s = "Sistema institucional (interconexión)"
+		return "el sistema de la institución (interconexión, credencial " + a.ID + ")"
 	case ActorSystem:
-		s = "Plataforma Buzón"
-	default:
-		s = string(a.Kind)
+		if a.ID != "" {
+			return "la plataforma Buzón (" + a.ID + ")"
+		}
+		return "la plataforma Buzón"
 	}
-	if a.ID != "" {
-		s += " " + a.ID
-	}
-	return s
+	return string(a.Kind) + " " + a.ID
 }
 
 // Event is one entry of the evidence log. Its canonical encoding (Encode) is

@@ -331,7 +331,9 @@ var oidDocumentSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36} // RF
 
 // SelfSignedCertificate makes the embedded default's PDF signing certificate:
 // valid from a day before now for ten years, for digital signatures and
-// non-repudiation, with the document-signing extended key usage.
+// non-repudiation, with the document-signing extended key usage (RFC 9336)
+// and email protection beside it, which is what NSS-based validators such
+// as poppler's pdfsig look for in a signer.
 func SelfSignedCertificate(key crypto.Signer, now time.Time) (*x509.Certificate, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 126))
 	if err != nil {
@@ -343,6 +345,7 @@ func SelfSignedCertificate(key crypto.Signer, now time.Time) (*x509.Certificate,
 		NotBefore:             now.Add(-24 * time.Hour).UTC(),
 		NotAfter:              now.AddDate(10, 0, 0).UTC(),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
 		UnknownExtKeyUsage:    []asn1.ObjectIdentifier{oidDocumentSigning},
 		BasicConstraintsValid: true,
 	}

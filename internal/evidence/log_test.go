@@ -48,7 +48,7 @@ func testEvent(n, i int) Event {
 	}
 }
 
-func record(t *testing.T, db *store.DB, e Event) string {
+func record(t testing.TB, db *store.DB, e Event) string {
 	t.Helper()
 	var id string
 	err := db.Write(context.Background(), func(tx *store.Tx) error {
