@@ -8,7 +8,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // permissionsPolicy turns off browser features the site never uses.
-const permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), " +
+const permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), " +
 	"magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
 
 // securityHeaders sets the security headers on every response before the
