@@ -3,6 +3,7 @@ package evidence
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,7 +85,7 @@ func OpenCheckpoint(msg []byte, known note.Verifiers) (*Checkpoint, error) {
 	if len(msg) > MaxCheckpointSize {
 		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrMalformedCheckpoint, len(msg), MaxCheckpointSize)
 	}
-	n, err := note.Open(msg, known)
+	n, err := openNote(msg, known)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint signature: %w", err)
 	}
@@ -125,4 +126,28 @@ func Verifiers(vkeys ...string) (note.Verifiers, error) {
 		list = append(list, v)
 	}
 	return note.VerifierList(list...), nil
+}
+
+// openNote is note.Open made strict, so that a signed note has one
+// spelling: every signature must be by a known key, and its base64 must be
+// canonical (note.Open ignores the unused bits of the last character).
+func openNote(msg []byte, known note.Verifiers) (*note.Note, error) {
+	n, err := note.Open(msg, known)
+	if err != nil {
+		return nil, err
+	}
+	if len(n.UnverifiedSigs) > 0 {
+		return nil, fmt.Errorf("signature by an unknown key %s+%08x", n.UnverifiedSigs[0].Name, n.UnverifiedSigs[0].Hash)
+	}
+	_, sigs, _ := strings.Cut(string(msg), "\n\n")
+	for _, line := range strings.Split(strings.TrimSuffix(sigs, "\n"), "\n") {
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			return nil, errors.New("malformed signature line")
+		}
+		if _, err := base64.StdEncoding.Strict().DecodeString(line[i+1:]); err != nil {
+			return nil, errors.New("signature is not canonical base64")
+		}
+	}
+	return n, nil
 }

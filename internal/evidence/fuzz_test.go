@@ -1,7 +1,10 @@
 package evidence
 
 import (
+	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"buzon/internal/store"
 	"buzon/internal/store/storetest"
@@ -47,4 +50,30 @@ func FuzzVerifyPDF(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		VerifyPDF(b, VerifyOptions{}) // must not panic
 	})
+}
+
+// note.Open alone accepts a signature whose last base64 character differs
+// in its unused bits; openNote does not.
+func TestOpenNoteRefusesNonCanonicalBase64(t *testing.T) {
+	k := testKeys()
+	root := RecordHash([]byte("x"))
+	cp, err := SignCheckpoint(k.Note, "buzon.test/evidence", 1, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, _ := Verifiers(k.VerifierKey)
+	if _, err := OpenCheckpoint(cp.Note, known); err != nil {
+		t.Fatal(err)
+	}
+	msg := string(cp.Note)
+	i := strings.LastIndex(msg, "=") - 1 // the last data character
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	v := strings.IndexByte(alphabet, msg[i])
+	forged := msg[:i] + string(alphabet[v^1]) + msg[i+1:]
+	if _, err := note.Open([]byte(forged), known); err != nil {
+		t.Fatalf("the premise fails: note.Open refuses it too: %v", err)
+	}
+	if _, err := OpenCheckpoint([]byte(forged), known); err == nil {
+		t.Fatalf("a non-canonical signature was accepted:\n%s", forged)
+	}
 }

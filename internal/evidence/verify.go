@@ -114,7 +114,7 @@ func verifyJSON(r *Report, data []byte, opt VerifyOptions) {
 	}
 
 	const sigName = "constancia signature (JSON twin)"
-	n, err := note.Open([]byte(env.Signature), known)
+	n, err := openNote([]byte(env.Signature), known)
 	switch {
 	case err != nil:
 		r.fail(sigName, err)
