@@ -24,9 +24,9 @@ type ThrottlePolicy struct {
 var (
 	AccountThrottle = ThrottlePolicy{Free: 5, Base: time.Minute, Max: time.Hour, Forget: 24 * time.Hour}
 	AddressThrottle = ThrottlePolicy{Free: 30, Base: time.Minute, Max: time.Hour, Forget: time.Hour}
-	// ResetThrottle limits password reset emails per account: three free,
-	// then one every quarter of an hour at most.
-	ResetThrottle = ThrottlePolicy{Free: 3, Base: 15 * time.Minute, Max: 15 * time.Minute, Forget: 24 * time.Hour}
+	// ResetThrottle limits password reset emails per account: three in a
+	// row, then one every quarter of an hour at most.
+	ResetThrottle = ThrottlePolicy{Free: 2, Base: 15 * time.Minute, Max: 15 * time.Minute, Forget: 24 * time.Hour}
 )
 
 // Delay is how long the key is locked after its n-th failure.
