@@ -16,7 +16,7 @@
 // (e2e/screenshots/ is ignored by git).
 //
 // A new journey is a test that calls StartServer and NewBrowser and then
-// Visit, ClickLink, MustSee and the other Browser helpers in
-// harness_test.go; each page it reaches is checked for accessibility and
+// Visit, ClickLink, MustSee, Press, Focused and the other Browser helpers
+// in harness_test.go; each page it reaches is checked for accessibility and
 // for errors in the browser console without further code.
 package e2e

@@ -436,3 +436,30 @@ func navigate(url string) chromedp.Action[chromedp.Void] { return chromedp.Navig
 func evaluateString(expr string) chromedp.Action[string] {
 	return chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise)
 }
+
+// Press sends keys to the page as a keyboard would ("\t" is Tab, "\r" is
+// Enter; see the kb package).
+func (b *Browser) Press(keys string) {
+	b.t.Helper()
+	b.do("press "+strconvQuote(keys), chromedp.KeyEvent(keys))
+}
+
+// Focused describes the element that has the keyboard focus: its text, and
+// whether it is drawn on screen (a skip link must appear when focused).
+func (b *Browser) Focused() (text string, visible bool) {
+	b.t.Helper()
+	var f struct {
+		Text    string
+		Visible bool
+	}
+	raw := run(b, "read the focus", chromedp.Evaluate[[]byte](`(() => {
+		const e = document.activeElement, r = e.getBoundingClientRect();
+		return {text: (e.innerText || '').trim(), visible: r.width > 1 && r.height > 1 && r.bottom > 0 && r.right > 0};
+	})()`))
+	if err := json.Unmarshal(raw, &f); err != nil {
+		b.t.Fatalf("read the focus: %v", err)
+	}
+	return f.Text, f.Visible
+}
+
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }

@@ -1,7 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp/kb"
+
+	"buzon/internal/store"
 )
 
 // TestCreateAccountJourney is a citizen finding out how to create an
@@ -17,6 +23,21 @@ func TestCreateAccountJourney(t *testing.T) {
 	}
 	if got := b.Text("h1"); got != "¡Tus notificaciones del Estado, siempre a la mano!" {
 		t.Errorf("home h1 = %q", got)
+	}
+
+	// The first Tab reaches the skip link, which shows itself.
+	b.Press(kb.Tab)
+	if text, visible := b.Focused(); text != "Saltar al contenido principal" || !visible {
+		t.Errorf("first Tab focuses %q (visible %v), want the visible skip link", text, visible)
+	}
+	b.Screenshot("skip-link")
+	b.Press(kb.Enter)
+	if got := b.Path(); got != "/" {
+		t.Errorf("the skip link left the page for %s", got)
+	}
+	b.Press(kb.Tab)
+	if text, _ := b.Focused(); text != "Crear mi cuenta" {
+		t.Errorf("Tab after the skip link focuses %q, want the first link of the main content", text)
 	}
 
 	b.ClickLink("como-crear-mi-cuenta", "¿Cómo crear mi cuenta?")
@@ -81,4 +102,26 @@ func TestPublicSiteOnAPhone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDevMailbox reads a kept email in the development mailbox: the list,
+// then the message with its text and its HTML shown as source.
+func TestDevMailbox(t *testing.T) {
+	srv := StartServer(t, nil)
+	ctx := context.Background()
+	err := srv.DB().Write(ctx, func(tx *store.Tx) error {
+		return tx.SaveDevMail(ctx, &store.DevMail{
+			MessageID: "<e2e@buzon.localhost>", From: "Buzón <no-responder@buzon.localhost>", To: "ana@example.ec",
+			Subject: "Tienes una nueva notificación", Text: "Código de verificación: K7Q-2PX",
+			HTML: "<p>Código de verificación: <b>K7Q-2PX</b></p>", CreatedAt: time.Date(2026, 3, 2, 15, 4, 0, 0, time.UTC),
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBrowser(t, srv.URL, BrowserOptions{})
+	b.Visit("lista", "/dev/mail")
+	b.MustSee("Buzón de desarrollo", "ana@example.ec", "2 de marzo de 2026, 10:04")
+	b.ClickLink("mensaje", "Tienes una nueva notificación")
+	b.MustSee("Código de verificación: K7Q-2PX", "<p>Código de verificación: <b>K7Q-2PX</b></p>")
 }

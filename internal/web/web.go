@@ -17,6 +17,7 @@ import (
 // Later portals add their services here (an inbox, a session manager…);
 // a nil service leaves its portal out, so tests build only what they use.
 type Options struct {
+	// Logger receives the access log and the errors; nil discards them.
 	Logger *slog.Logger
 	// Metrics receives one observation per request, labelled by route
 	// pattern; its registry is served at /metrics. Nil turns both off.
@@ -26,6 +27,7 @@ type Options struct {
 	// BaseURL is the public address of the site; an https:// URL turns on
 	// Strict-Transport-Security for every response.
 	BaseURL string
+	// Version is shown in the footer, for support.
 	Version string
 	// Ready answers /readyz: nil means this node may receive traffic
 	// (database reachable, migrations current). Its error text is shown.

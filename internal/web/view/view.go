@@ -35,8 +35,8 @@ const siteArea = "site"
 
 // Config is what the engine needs from the shell.
 type Config struct {
-	Logger  *slog.Logger
-	Version string
+	Logger  *slog.Logger // receives server errors; nil discards them
+	Version string       // shown in the footer
 }
 
 // Engine owns the layout, the catalog of every area's messages and the
@@ -91,7 +91,7 @@ type Set struct {
 //
 // File names decide what a template is: templates/partials/*.html are
 // parsed into every page of the area (a partial may redefine the layout's
-// "nav" block); templates/name.html is a page rendered in every language through the catalog;
+// "nav" and "account" blocks); templates/name.html is a page rendered in every language through the catalog;
 // "name.es.html" plus "name.en.html" is a page written once per language,
 // for long texts. A page defines "title" and "content".
 func (e *Engine) Area(area string, fsys fs.FS) (*Set, error) {
