@@ -30,5 +30,6 @@ func (h *handler) routes() error {
 	return errors.Join(
 		public.Routes(mux, h.views),
 		devmail.Routes(mux, h.views, devmail.Options{Enabled: h.opts.Dev, Mailbox: h.opts.DevMail}),
+		h.evidenceRoutes(),
 	)
 }

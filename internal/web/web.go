@@ -34,6 +34,8 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// DevMail is read by the development mailbox.
 	DevMail DevMailbox
+	// Evidence serves the public verification endpoints under /evidence/.
+	Evidence EvidenceLog
 }
 
 // DevMailbox is the store's development mailbox, where mail is kept instead
