@@ -71,3 +71,20 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	}
 	return c.r.Read(p)
 }
+
+// Open returns the store a configuration value names: an "s3://…" URL (see
+// ParseS3URL) or, for anything else, a directory for FS ("file://" optional).
+// It does not contact an S3 server; call (*S3).Check for that.
+func Open(location string) (Store, error) {
+	switch {
+	case strings.HasPrefix(location, "s3://"):
+		c, err := ParseS3URL(location)
+		if err != nil {
+			return nil, err
+		}
+		return NewS3(c)
+	case strings.HasPrefix(location, "file://"):
+		return NewFS(strings.TrimPrefix(location, "file://"))
+	}
+	return NewFS(location)
+}

@@ -40,3 +40,29 @@ func TestValidKey(t *testing.T) {
 		}
 	}
 }
+
+func TestOpen(t *testing.T) {
+	dir := t.TempDir()
+	for _, loc := range []string{dir + "/a", "file://" + dir + "/b"} {
+		s, err := Open(loc)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", loc, err)
+		}
+		if _, ok := s.(*FS); !ok {
+			t.Errorf("Open(%q) = %T, want *FS", loc, s)
+		}
+	}
+	s, err := Open("s3://AKIA:secreto@minio.internal:9000/anexos?tls=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s3, ok := s.(*S3); !ok || s3.bucket != "anexos" {
+		t.Errorf("Open(s3 URL) = %#v", s)
+	}
+	if _, err := Open("s3://minio.internal/anexos"); err == nil {
+		t.Error("S3 URL without credentials accepted")
+	}
+	if _, err := Open(""); err == nil {
+		t.Error("empty location accepted")
+	}
+}

@@ -179,15 +179,17 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	buf := make([]byte, s.partSize)
-	m, err := io.ReadFull(r, buf)
+	// Read up to one part: most attachments end within it and go up in a single
+	// request, and the buffer grows only as far as the blob does.
+	var buf bytes.Buffer
+	m, err := io.CopyN(&buf, r, int64(s.partSize))
 	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: uint64(s.partSize)}
 	var info minio.UploadInfo
 	switch err {
-	case io.EOF, io.ErrUnexpectedEOF:
-		info, err = s.client.PutObject(ctx, s.bucket, name, bytes.NewReader(buf[:m]), int64(m), opts)
+	case io.EOF:
+		info, err = s.client.PutObject(ctx, s.bucket, name, bytes.NewReader(buf.Bytes()), m, opts)
 	case nil:
-		info, err = s.client.PutObject(ctx, s.bucket, name, io.MultiReader(bytes.NewReader(buf[:m]), r), -1, opts)
+		info, err = s.client.PutObject(ctx, s.bucket, name, io.MultiReader(&buf, r), -1, opts)
 	default:
 		return 0, fmt.Errorf("blob: put %s: read: %w", key, err)
 	}

@@ -377,6 +377,14 @@ func zipType(r io.ReaderAt, size int64) (Type, error) {
 		}
 	}
 	if contentTypes != nil {
+		// A macro-enabled document renamed to .docx still declares itself here.
+		if rc, err := contentTypes.Open(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
+			rc.Close()
+			if bytes.Contains(bytes.ToLower(b), []byte("macroenabled")) {
+				return Macro, nil
+			}
+		}
 		// One main part: a DOCX has word/, and no xl/ or ppt/ beside it (an
 		// embedded workbook lives under word/embeddings/, not at the top).
 		for _, o := range ooxmlDirs {

@@ -41,7 +41,8 @@ var (
 
 // Types that are recognised in order to be refused by name.
 var (
-	Empty      = Type{"empty", "application/octet-stream", "", "archivo vacío"}
+	Empty = Type{"empty", "application/octet-stream", "", "archivo vacío"}
+	// Nothing recognised, or a damaged office file.
 	Unknown    = Type{"unknown", "application/octet-stream", ".bin", "tipo de archivo no reconocido"}
 	TIFF       = Type{"tiff", "image/tiff", ".tif", "imagen TIFF"}
 	BMP        = Type{"bmp", "image/bmp", ".bmp", "imagen BMP"}
@@ -49,13 +50,19 @@ var (
 	SVG        = Type{"svg", "image/svg+xml", ".svg", "imagen SVG"}
 	XML        = Type{"xml", "application/xml", ".xml", "documento XML"}
 	JavaScript = Type{"javascript", "text/javascript", ".js", "código JavaScript"}
+	// A text file that runs when opened: "#!" or a script extension.
 	Script     = Type{"script", "text/plain", ".txt", "guion ejecutable (script)"}
 	Executable = Type{"executable", "application/octet-stream", ".exe", "programa ejecutable"}
-	ZIP        = Type{"zip", "application/zip", ".zip", "archivo comprimido ZIP"}
-	Archive    = Type{"archive", "application/octet-stream", ".bin", "archivo comprimido"}
-	OLE        = Type{"ole", "application/x-ole-storage", ".bin", "archivo de Office antiguo no reconocido"}
-	Macro      = Type{"macro", "application/octet-stream", ".bin", "documento de Office con macros"}
-	Polyglot   = Type{"polyglot", "application/octet-stream", ".bin", "archivo ambiguo (contiene código HTML o script)"}
+	// A ZIP that is no office format.
+	ZIP = Type{"zip", "application/zip", ".zip", "archivo comprimido ZIP"}
+	// Gzip, RAR, 7z, tar and other non-ZIP archives.
+	Archive = Type{"archive", "application/octet-stream", ".bin", "archivo comprimido"}
+	// An OLE compound file that is not DOC, XLS or PPT: installers, e-mails.
+	OLE = Type{"ole", "application/x-ole-storage", ".bin", "archivo de Office antiguo no reconocido"}
+	// A DOCX, XLSX, ODT… carrying VBA or Basic macros.
+	Macro = Type{"macro", "application/octet-stream", ".bin", "documento de Office con macros"}
+	// A PDF or image with HTML or script in its head, or another file appended.
+	Polyglot = Type{"polyglot", "application/octet-stream", ".bin", "archivo ambiguo (contiene código HTML o script)"}
 )
 
 var allowed = map[Type]bool{
