@@ -400,13 +400,17 @@ func (l *Log) PublicKeys(ctx context.Context) ([]PublicKey, error) {
 }
 
 // verifierKeys returns every note verifier key in the keys table plus the
-// current one.
+// current one (if the Log has keys: an audit from outside the server has
+// only the table).
 func (l *Log) verifierKeys(ctx context.Context) ([]string, error) {
 	keys, err := l.DB.Reader().EvidenceKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := []string{l.Keys.VerifierKey}
+	var out []string
+	if l.Keys != nil {
+		out = append(out, l.Keys.VerifierKey)
+	}
 	for _, k := range keys {
 		if k.Kind == "note" {
 			out = append(out, k.Public)
