@@ -281,3 +281,59 @@ func TestIssueConstanciaOfUnknownNotification(t *testing.T) {
 		}
 	})
 }
+
+// After a key rotation, a constancia issued before it still verifies
+// against the keys the platform publishes, new checkpoints are signed with
+// the new key, and the audit accepts both.
+func TestRotationKeepsEarlierConstanciasVerifiable(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l, before := issue(t, db)
+		if err := l.PublishKeys(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rotated, err := GenerateKeys("buzon.test/evidence", testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l2 := &Log{DB: db, Keys: rotated, Origin: l.Origin, Now: l.Now}
+		if err := l2.PublishKeys(ctx); err != nil {
+			t.Fatal(err)
+		}
+		record(t, db, testEvent(9, 9))
+		if _, err := l2.Integrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		pub, err := l2.PublicKeys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var published []string
+		current := 0
+		for _, k := range pub {
+			if k.Kind == "note" {
+				published = append(published, k.Public)
+			}
+			if k.Current {
+				current++
+			}
+		}
+		if len(published) != 2 || current != 2 || len(pub) != 4 {
+			t.Fatalf("published keys: %+v", pub)
+		}
+		if rep := VerifyJSON(before.JSON, VerifyOptions{NoteKeys: published}); !rep.OK() {
+			t.Errorf("the earlier constancia no longer verifies:\n%s", reportText(rep))
+		}
+		known, _ := Verifiers(rotated.VerifierKey)
+		cp, err := l2.Latest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := OpenCheckpoint(cp.Note, known); err != nil {
+			t.Errorf("the new checkpoint is not signed with the new key: %v", err)
+		}
+		if rep, err := (&Log{DB: db}).Audit(ctx); err != nil {
+			t.Errorf("audit after rotation: %v %+v", err, rep)
+		}
+	})
+}

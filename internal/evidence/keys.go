@@ -75,7 +75,10 @@ type KeyFiles struct {
 	CertFile    string
 	CertKeyFile string
 	// PKCS12File, if set, holds the certificate, its chain and its key
-	// instead of CertFile and CertKeyFile, protected by PKCS12Password.
+	// instead of CertFile and CertKeyFile, protected by PKCS12Password (or,
+	// when that is empty, by the first line of the file PKCS12File +
+	// ".password"). A signing.p12 in Dir is used the same way when no
+	// certificate file is named.
 	PKCS12File     string
 	PKCS12Password string
 	// Name is the name of a note key created at first start: the log's
@@ -120,13 +123,25 @@ func LoadKeys(f KeyFiles) (k *Keys, created []string, err error) {
 		return nil, nil, fmt.Errorf("evidence note key %s: %w", noteFile, err)
 	}
 
-	if f.PKCS12File != "" {
-		data, err := os.ReadFile(f.PKCS12File)
+	p12, password := f.PKCS12File, f.PKCS12Password
+	if p12 == "" && f.CertFile == "" && f.CertKeyFile == "" && f.Dir != "" {
+		// A PKCS#12 file dropped in the directory replaces the PEM files.
+		if def := filepath.Join(f.Dir, "signing.p12"); fileExists(def) {
+			p12 = def
+		}
+	}
+	if p12 != "" {
+		data, err := os.ReadFile(p12)
 		if err != nil {
 			return nil, nil, fmt.Errorf("evidence certificate: %w", err)
 		}
-		if err := k.setPKCS12(data, f.PKCS12Password); err != nil {
-			return nil, nil, fmt.Errorf("evidence certificate %s: %w", f.PKCS12File, err)
+		if password == "" {
+			if b, err := os.ReadFile(p12 + ".password"); err == nil {
+				password = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if err := k.setPKCS12(data, password); err != nil {
+			return nil, nil, fmt.Errorf("evidence certificate %s: %w", p12, err)
 		}
 		return k, created, nil
 	}
@@ -164,6 +179,11 @@ func LoadKeys(f KeyFiles) (k *Keys, created []string, err error) {
 		return nil, nil, fmt.Errorf("evidence certificate %s, %s: %w", certFile, keyFile, err)
 	}
 	return k, created, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func pick(named, dir, def string) (string, bool) {
