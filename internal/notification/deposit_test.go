@@ -89,7 +89,9 @@ func TestDepositRefusesWholeSubmission(t *testing.T) {
 		f := newFixture(t, db)
 		ana := f.citizen()
 		suspended := f.institution("Institución suspendida", "SUS", 1000)
-		f.write(func(tx *store.Tx) error { return tx.SetInstitutionState(f.ctx, suspended.ID, "suspendida", "prueba", f.clock.Now()) })
+		f.write(func(tx *store.Tx) error {
+			return tx.SetInstitutionState(f.ctx, suspended.ID, "suspendida", "prueba", f.clock.Now())
+		})
 		small := f.institution("Institución con cupo pequeño", "CUP", 1)
 		tests := []struct {
 			name   string

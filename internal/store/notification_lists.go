@@ -322,3 +322,40 @@ func (tx *Tx) NotificationsPastDue(ctx context.Context, today string, limit int)
 		WHERE n.due_date <> '' AND n.deadline_reached_at = 0 AND n.due_date < $1
 		ORDER BY n.due_date, n.id LIMIT `+fmt.Sprint(limitOr(limit, 1000)), today)
 }
+
+// ExplainInbox returns the engine's plan for the first inbox page of a
+// recipient, so a test can check that it walks notifications_inbox. Run it
+// in a transaction (DB.Write): on PostgreSQL it sets a planner option for
+// that transaction only.
+func (tx *Tx) ExplainInbox(ctx context.Context, recipientID string) (string, error) {
+	q := `SELECT ` + notificationColumns + ` FROM notifications n WHERE n.recipient_id = $1
+		ORDER BY n.unread DESC, n.deposited_at DESC, n.id DESC LIMIT 26`
+	prefix := "EXPLAIN QUERY PLAN "
+	if tx.engine == Postgres {
+		// Planner costs on an almost empty table prefer a scan; ask for the
+		// plan as it would be on a large one.
+		if _, err := tx.q.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return "", wrap("explain inbox", err)
+		}
+		prefix = "EXPLAIN "
+	}
+	rows, err := tx.q.QueryContext(ctx, prefix+q, recipientID)
+	if err != nil {
+		return "", wrap("explain inbox", err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var b strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", wrap("explain inbox", err)
+		}
+		fmt.Fprintln(&b, vals...)
+	}
+	return b.String(), wrap("explain inbox", rows.Err())
+}
