@@ -153,7 +153,17 @@ func (e *Env) Staff(t testing.TB, cedula string, grants ...identity.Grant) *iden
 				return err
 			}
 		}
+		held, err := tx.RolesOf(ctx, row.ID)
+		if err != nil {
+			return err
+		}
+	grants:
 		for _, g := range grants {
+			for _, h := range held {
+				if h.Role == string(g.Role) && h.InstitutionID == g.InstitutionID {
+					continue grants
+				}
+			}
 			if err := tx.GrantRole(ctx, &store.Role{IdentityID: row.ID, Role: string(g.Role), InstitutionID: g.InstitutionID,
 				GrantedAt: e.Clock.Now()}); err != nil {
 				return err
