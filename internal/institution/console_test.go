@@ -45,7 +45,10 @@ func TestAdministratorsCannotReachAnotherInstitution(t *testing.T) {
 			{"see B", func() error { _, err := e.Service.Institution(ctx, adminA, b.ID); return err }},
 			{"list B's staff", func() error { _, err := e.Service.Staff(ctx, adminA, b.ID); return err }},
 			{"read B's administrator history", func() error { _, err := e.Service.AdminHistory(ctx, adminA, b.ID); return err }},
-			{"read B's activity", func() error { _, err := e.Service.Activity(ctx, adminA, b.ID, it.Start.AddDate(1, 0, 0), 0); return err }},
+			{"read B's activity", func() error {
+				_, err := e.Service.Activity(ctx, adminA, b.ID, it.Start.AddDate(1, 0, 0), 0)
+				return err
+			}},
 			{"invite into B", func() error {
 				_, err := e.Service.InviteNotifier(ctx, adminA, b.ID, institution.NotifierForm{NUI: it.RequesterNUI, Email: "x@a.gob.ec", Position: "x"})
 				return err

@@ -157,7 +157,9 @@ func TestSubmitRefusesBadInputAndStoresNothing(t *testing.T) {
 			map[string]string{"requester_nui": "nui.check_digit", "admin_nui": "nui.province"}},
 		{"administrator not in the registry", func(f *institution.ActivationForm) { f.Admin.NUI = it.UnknownNUI },
 			map[string]string{"admin_nui": "eligibility.not_in_registry"}},
-		{"missing documents", func(f *institution.ActivationForm) { f.Letter, f.Delegation = institution.Upload{}, institution.Upload{} },
+		{"missing documents", func(f *institution.ActivationForm) {
+			f.Letter, f.Delegation = institution.Upload{}, institution.Upload{}
+		},
 			map[string]string{"letter": "institution.document_missing", "delegation": "institution.document_missing"}},
 		{"a PNG renamed .pdf", func(f *institution.ActivationForm) { f.Letter = it.Upload("oficio.pdf", it.PNG()) },
 			map[string]string{"letter": "institution.document_not_pdf"}},
