@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -150,4 +151,20 @@ func openNote(msg []byte, known note.Verifiers) (*note.Note, error) {
 		}
 	}
 	return n, nil
+}
+
+// OriginFor derives the log's origin from the site's public base URL: its
+// host (with the port, if any) and "/evidence", as in
+// "buzon.gob.ec/evidence". The log keeps the origin of its first
+// checkpoint afterwards (see Log.Origin).
+func OriginFor(baseURL string) (string, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("evidence origin: base URL %q has no host", baseURL)
+	}
+	o := strings.ToLower(u.Host) + "/evidence"
+	if !ValidOrigin(o) {
+		return "", fmt.Errorf("evidence origin: %q is not a valid origin", o)
+	}
+	return o, nil
 }

@@ -77,3 +77,18 @@ func TestOpenNoteRefusesNonCanonicalBase64(t *testing.T) {
 		t.Fatalf("a non-canonical signature was accepted:\n%s", forged)
 	}
 }
+
+func TestOriginFor(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://buzon.gob.ec":        "buzon.gob.ec/evidence",
+		"http://localhost:8080/":      "localhost:8080/evidence",
+		"https://Buzon.Example/base/x": "buzon.example/evidence",
+		"not a url":                   "",
+		"":                            "",
+	} {
+		got, err := OriginFor(in)
+		if got != want || (err == nil) != (want != "") {
+			t.Errorf("OriginFor(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
