@@ -80,11 +80,11 @@ func TestOpenNoteRefusesNonCanonicalBase64(t *testing.T) {
 
 func TestOriginFor(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://buzon.gob.ec":        "buzon.gob.ec/evidence",
-		"http://localhost:8080/":      "localhost:8080/evidence",
+		"https://buzon.gob.ec":         "buzon.gob.ec/evidence",
+		"http://localhost:8080/":       "localhost:8080/evidence",
 		"https://Buzon.Example/base/x": "buzon.example/evidence",
-		"not a url":                   "",
-		"":                            "",
+		"not a url":                    "",
+		"":                             "",
 	} {
 		got, err := OriginFor(in)
 		if got != want || (err == nil) != (want != "") {
