@@ -188,7 +188,7 @@ func verifyJSON(r *Report, data []byte, opt VerifyOptions) {
 		r.Warnings = append(r.Warnings, "no event records the content's SHA-256")
 	}
 	if attachmentsSeen {
-		r.add(true, "attachment SHA-256s (anexos) match the recorded events", "%d attachments", len(info.Attachments))
+		r.add(true, "attachment SHA-256s (anexos) match the recorded events", "%d anexo(s)", len(info.Attachments))
 	} else if len(info.Attachments) > 0 {
 		r.add(false, "attachment SHA-256s (anexos) match the recorded events", "the constancia lists attachments no event records")
 	}
