@@ -343,9 +343,9 @@ func TestDeliveriesAreSignedAndRetriedUntilTheReceiverRecovers(t *testing.T) {
 		}
 		other := institution(t, db, "1760000120001")
 		f.clock.Advance(time.Second)
-		f.event(t, f.inst.ID, evidence.Deposited, nil)     // not subscribed
-		f.event(t, other.ID, evidence.Opened, nil)         // another institution's
-		f.event(t, f.inst.ID, evidence.Submitted, nil)     // never published
+		f.event(t, f.inst.ID, evidence.Deposited, nil) // not subscribed
+		f.event(t, other.ID, evidence.Opened, nil)     // another institution's
+		f.event(t, f.inst.ID, evidence.Submitted, nil) // never published
 		id := f.event(t, f.inst.ID, evidence.Opened, map[string]string{"first": "true"})
 		f.run(t)
 		// Each failure waits its backoff; the job is not due before.
