@@ -1,6 +1,7 @@
 package notification
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -93,3 +94,12 @@ func (s *Service) validateBody(body string) error {
 	}
 	return richtext.Validate(body)
 }
+
+// Today is the current date in Ecuador by the service's clock.
+func (s *Service) Today() calendar.Date { return s.today() }
+
+// Calendar returns the business-day calendar in force (the law and the decrees).
+func (s *Service) Calendar(ctx context.Context) (*calendar.Calendar, error) { return s.calendar(ctx) }
+
+// Time returns the current instant by the service's clock, in UTC.
+func (s *Service) Time() time.Time { return s.now() }

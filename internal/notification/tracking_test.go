@@ -250,3 +250,36 @@ func TestTemplates(t *testing.T) {
 		}
 	})
 }
+
+// A draft confirmed twice (a double click, a reload) sends once, and only
+// its author sees it.
+func TestDraftSendsOnce(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ana := f.citizen()
+		in := f.submission(ana)
+		in.Attachments = []Attachment{f.attachment("a.pdf", pdf)}
+		id, err := f.svc.SaveDraft(f.ctx, f.notifier, in, DraftInfo{Lines: []int{1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := f.staff(identity.RoleNotifier, f.inst.ID)
+		if _, _, err := f.svc.Draft(f.ctx, other, f.inst.ID, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("another notifier reads the draft: %v", err)
+		}
+		got, info, err := f.svc.Draft(f.ctx, f.notifier, f.inst.ID, id)
+		if err != nil || got.Subject != in.Subject || len(got.Attachments) != 1 || info.Lines[0] != 1 {
+			t.Fatalf("draft = %+v, %+v, %v", got, info, err)
+		}
+		res, err := f.svc.SendDraft(f.ctx, f.notifier, f.inst.ID, id)
+		if err != nil || len(res.Deposited) != 1 {
+			t.Fatalf("send: %+v, %v", res, err)
+		}
+		if _, err := f.svc.SendDraft(f.ctx, f.notifier, f.inst.ID, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("second send: %v", err)
+		}
+		if n, _ := f.svc.UnreadCount(f.ctx, ana); n != 1 {
+			t.Errorf("Ana has %d notifications, want 1", n)
+		}
+	})
+}

@@ -203,3 +203,47 @@ func (tx *Tx) DeleteCalendarOverride(ctx context.Context, day string) (bool, err
 	res, err := tx.q.ExecContext(ctx, `DELETE FROM calendar_overrides WHERE day = $1`, day)
 	return affected("delete calendar override "+day, res, err)
 }
+
+// NotificationDraft is a send waiting for the notifier's confirmation.
+type NotificationDraft struct {
+	ID            string
+	InstitutionID string
+	CreatedBy     string
+	Payload       []byte // sealed
+	CreatedAt     time.Time
+}
+
+// SaveNotificationDraft stores a draft and forgets those created before
+// expireBefore.
+func (tx *Tx) SaveNotificationDraft(ctx context.Context, d *NotificationDraft, expireBefore time.Time) error {
+	if d.ID == "" {
+		d.ID = NewID()
+	}
+	if _, err := tx.q.ExecContext(ctx, `DELETE FROM notification_drafts WHERE created_at < $1`, micros(expireBefore)); err != nil {
+		return wrap("expire drafts", err)
+	}
+	_, err := tx.q.ExecContext(ctx, `INSERT INTO notification_drafts (id, institution_id, created_by, payload, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, d.ID, d.InstitutionID, d.CreatedBy, d.Payload, micros(d.CreatedAt))
+	return wrap("save draft", err)
+}
+
+// NotificationDraftByID returns a draft of one institution by one person.
+func (tx *Tx) NotificationDraftByID(ctx context.Context, id, institutionID, createdBy string) (*NotificationDraft, error) {
+	var d NotificationDraft
+	var c int64
+	err := tx.q.QueryRowContext(ctx, `SELECT id, institution_id, created_by, payload, created_at FROM notification_drafts
+		WHERE id = $1 AND institution_id = $2 AND created_by = $3`, id, institutionID, createdBy).
+		Scan(&d.ID, &d.InstitutionID, &d.CreatedBy, &d.Payload, &c)
+	if err != nil {
+		return nil, wrap("draft "+id, err)
+	}
+	d.CreatedAt = fromMicros(c)
+	return &d, nil
+}
+
+// DeleteNotificationDraft removes a draft; it reports whether it existed, so
+// that two confirmations of one draft send once.
+func (tx *Tx) DeleteNotificationDraft(ctx context.Context, id string) (bool, error) {
+	res, err := tx.q.ExecContext(ctx, `DELETE FROM notification_drafts WHERE id = $1`, id)
+	return affected("delete draft "+id, res, err)
+}

@@ -162,3 +162,14 @@ CREATE TABLE calendar_overrides (
 	created_by TEXT NOT NULL,
 	created_at BIGINT NOT NULL
 );
+
+-- A notifier's send between the form and the confirmation: the content and
+-- the stored attachments, sealed (the body is personal data), kept a day.
+CREATE TABLE notification_drafts (
+	id UUID PRIMARY KEY,
+	institution_id UUID NOT NULL REFERENCES institutions (id),
+	created_by UUID NOT NULL REFERENCES identities (id),
+	payload BYTEA NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX notification_drafts_created ON notification_drafts (created_at);

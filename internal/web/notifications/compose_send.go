@@ -1,0 +1,33 @@
+package notifications
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"buzon/internal/notification"
+	"buzon/internal/web/session"
+)
+
+// composeSend deposits a previewed draft for every recipient with an
+// active buzón and shows the send in the tracking list. A second post of
+// the same draft sends nothing.
+func (h *handler) composeSend(w http.ResponseWriter, r *http.Request) {
+	inst, id := r.PathValue("inst"), r.PathValue("draft")
+	res, err := h.svc.SendDraft(r.Context(), session.Principal(r), inst, id)
+	switch {
+	case errors.Is(err, notification.ErrNotFound), errors.Is(err, notification.ErrForbidden):
+		h.views.NotFound(w, r)
+		return
+	case err != nil:
+		if probs, ok := problems(r, err); ok {
+			h.renderCompose(w, r, http.StatusUnprocessableEntity, composeValues{}, map[string]string{"": probs[firstKey(probs)]})
+			return
+		}
+		h.views.ServerError(w, r, err)
+		return
+	}
+	q := url.Values{"envio": {res.BatchID}, "enviadas": {strconv.Itoa(len(res.Deposited))}, "rechazadas": {strconv.Itoa(len(res.Refused))}}
+	http.Redirect(w, r, "/institucion/"+inst+"/notificaciones?"+q.Encode(), http.StatusSeeOther)
+}
