@@ -91,6 +91,9 @@ var (
 	ErrUploadTooLarge = &Error{"institution.upload_too_large", "",
 		"Los archivos adjuntos son demasiado grandes. Reduzca su tamaño e intente de nuevo.",
 		"The attached files are too large. Make them smaller and try again."}
+	ErrFormUnreadable = &Error{"institution.form_unreadable", "",
+		"No pudimos leer el formulario. Vuelva a cargar la página e intente de nuevo.",
+		"We could not read the form. Reload the page and try again."}
 	ErrLogoInvalid = &Error{"institution.logo_invalid", "logo",
 		"El logotipo debe ser una imagen PNG o JPEG.",
 		"The logo must be a PNG or JPEG image."}
@@ -104,7 +107,7 @@ var (
 	ErrNotFound = &Error{"institution.not_found", "",
 		"La institución o la solicitud no existe.",
 		"The institution or the request does not exist."}
-	ErrTrackingNotFound = &Error{"institution.tracking_not_found", "tracking",
+	ErrTrackingNotFound = &Error{"institution.tracking_not_found", "numero",
 		"No encontramos una solicitud con ese número de seguimiento. Revise el número que recibió por correo.",
 		"We found no request with that tracking number. Check the number you received by email."}
 	ErrForbidden = &Error{"institution.forbidden", "",

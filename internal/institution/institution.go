@@ -219,7 +219,7 @@ func (i *Institution) LogoPath() string {
 	if i.Profile.LogoSum == "" {
 		return ""
 	}
-	return "/instituciones/" + i.ID + "/logo?v=" + i.Profile.LogoSum[:16]
+	return "/instituciones/logo/" + i.ID + "?v=" + i.Profile.LogoSum[:16]
 }
 
 func institutionOf(r *store.Institution, logoSum string) *Institution {

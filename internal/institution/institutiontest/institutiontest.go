@@ -136,8 +136,8 @@ func New(t testing.TB, db *store.DB) *Env {
 	return e
 }
 
-// Staff creates an active identity with two-step verification on and the
-// given roles, and returns it as a signed-in principal.
+// Staff creates (or finds) an identity, active with two-step verification
+// on, gives it the roles, and returns it as a signed-in principal.
 func (e *Env) Staff(t testing.TB, cedula string, grants ...identity.Grant) *identity.Principal {
 	t.Helper()
 	ctx := context.Background()
@@ -150,6 +150,18 @@ func (e *Env) Staff(t testing.TB, cedula string, grants ...identity.Grant) *iden
 				State: "activa", Channel: "consola", PasskeyHandle: []byte("handle-" + cedula), TOTPSecret: []byte("sealed"),
 				CreatedAt: e.Clock.Now()}
 			if err := tx.CreateIdentity(ctx, row); err != nil {
+				return err
+			}
+		}
+		// An identity created pending (an invitation) is taken as activated,
+		// with two-step verification on, as after its holder's first visit.
+		if row.State == "pendiente" {
+			if err := tx.ActivateIdentity(ctx, row.ID, "activada-en-la-prueba", e.Clock.Now()); err != nil {
+				return err
+			}
+		}
+		if len(row.TOTPSecret) == 0 {
+			if err := tx.EnableTOTP(ctx, row.ID, []byte("sealed"), 0, e.Clock.Now()); err != nil {
 				return err
 			}
 		}
