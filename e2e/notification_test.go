@@ -1,0 +1,213 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"buzon/internal/config"
+	"buzon/internal/identity"
+	"buzon/internal/mail/mailtest"
+	"buzon/internal/registry"
+	"buzon/internal/server"
+	"buzon/internal/store"
+)
+
+const journeyPassword = "Cotopaxi-Chimborazo-2026"
+
+// journeyAccount creates an active account with a role, as the command line
+// would, and returns it.
+func journeyAccount(t *testing.T, srv *Server, p registry.Person, role identity.Role, inst string) *identity.Account {
+	t.Helper()
+	ctx := context.Background()
+	ids := srv.Identity()
+	acc, link, err := ids.CreateUser(ctx, identity.System("e2e"), identity.CreateUserRequest{NUI: p.NUI.String(),
+		Email: p.NUI.String() + "@correo.example", Role: role, InstitutionID: inst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link != "" {
+		if acc, err = ids.Activate(ctx, link[strings.LastIndexByte(link, '/')+1:], journeyPassword, journeyPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return acc
+}
+
+// enableTOTP turns on two-step verification for a staff account and
+// returns its secret.
+func enableTOTP(t *testing.T, srv *Server, acc *identity.Account) string {
+	t.Helper()
+	ctx := context.Background()
+	p := &identity.Principal{Account: *acc}
+	setup, err := srv.Identity().BeginTOTP(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := strings.ReplaceAll(setup.Secret, " ", "")
+	code, err := totp.GenerateCode(secret, time.Now().Add(-30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Identity().ConfirmTOTP(ctx, p, code); err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// submit clicks the button with exactly this text and expects the page it
+// leads to to load with status 200, then checks that page.
+func (b *Browser) submit(step, button string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(xpathText("button", button)))
+	if err != nil {
+		b.t.Fatalf("press %q: %v", button, err)
+	}
+	if resp.Status != 200 {
+		b.t.Fatalf("press %q: %s answered %d", button, resp.URL, resp.Status)
+	}
+	b.Check(step)
+}
+
+func (b *Browser) fill(css, value string) {
+	b.t.Helper()
+	b.do("fill "+css, chromedp.SetValue(chromedp.CSS(css), value))
+}
+
+func (b *Browser) signIn(step string, nui, totpSecret string) {
+	b.t.Helper()
+	b.Visit(step, "/ingresar")
+	b.fill("#nui", nui)
+	b.fill("#password", journeyPassword)
+	if totpSecret == "" {
+		b.submit(step+"-done", "Ingresar")
+		return
+	}
+	b.submit(step+"-code", "Ingresar")
+	code, err := totp.GenerateCode(totpSecret, time.Now().Add(30*time.Second))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.fill("#code", code)
+	b.submit(step+"-done", "Continuar")
+}
+
+// TestSendAndReceiveJourney: a notifier sends a notification with an
+// attachment and a 10-business-day deadline; the alert reaches the SMTP
+// server; the citizen signs in, sees it unread, opens it and downloads the
+// attachment (same SHA-256); the notifier then sees it opened and downloaded.
+func TestSendAndReceiveJourney(t *testing.T) {
+	smtp := mailtest.NewServer(t)
+	srv := StartServer(t, func(c *config.Config) {
+		c.SMTPURL = smtp.URL()
+		c.MailFrom = "Buzón <no-responder@buzon.example>"
+	})
+	ctx := context.Background()
+	reg, err := registry.Open(filepath.Join(srv.Config.Data, server.DemoRegistryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people []registry.Person
+	for p := range reg.All() {
+		if people = append(people, p); len(people) == 2 {
+			break
+		}
+	}
+	inst := &store.Institution{Name: "Servicio de Rentas Internas", Acronym: "SRI", RUC: "1760013210001", RUCKind: "public",
+		Sector: "ejecutivo", Modality: "plataforma", State: "activa", DailyQuota: 1000, Address: "Av. Amazonas, Quito",
+		Phone: "1700 774 774", Email: "atencion@sri.example", RequestID: store.NewID(), CreatedAt: time.Now()}
+	if err := srv.DB().Write(ctx, func(tx *store.Tx) error { return tx.CreateInstitution(ctx, inst) }); err != nil {
+		t.Fatal(err)
+	}
+	notifier := journeyAccount(t, srv, people[0], identity.RoleNotifier, inst.ID)
+	secret := enableTOTP(t, srv, notifier)
+	citizen := journeyAccount(t, srv, people[1], identity.RoleCitizen, "")
+
+	attachment := filepath.Join(t.TempDir(), "Resolución 0311.pdf")
+	content := append([]byte("%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"), bytes.Repeat([]byte("% anexo\n"), 4000)...)
+	content = append(content, []byte("trailer\n<< /Root 1 0 R >>\n%%EOF\n")...)
+	if err := os.WriteFile(attachment, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(content)
+	wantSHA := hex.EncodeToString(sum[:])
+
+	// The notifier composes, previews and sends.
+	staff := NewBrowser(t, srv.URL, BrowserOptions{})
+	staff.signIn("notifier-signin", notifier.NUI.String(), secret)
+	staff.Visit("compose", "/institucion/"+inst.ID+"/redactar")
+	staff.fill("#destinatarios", citizen.NUI.String())
+	staff.fill("#asunto", "Requerimiento de información tributaria")
+	staff.fill("#referencia", "SRI-DZ9-2026-0311")
+	staff.fill("#cuerpo", "Estimado/a {{nombres}}:\n\nPresente las facturas de junio de 2026.")
+	staff.do("choose 10 business days", chromedp.Click(chromedp.CSS("#plazo-termino")))
+	staff.fill("#plazo_dias", "10")
+	staff.do("attach the file", chromedp.SetUploadFiles(chromedp.CSS("#anexos"), []string{attachment}))
+	staff.submit("preview", "Revisar antes de enviar")
+	staff.MustSee("1 destinatarios recibirán la notificación en su buzón.")
+	staff.submit("sent", "Enviar a 1 destinatarios")
+	if p := staff.Path(); !strings.HasPrefix(p, "/institucion/"+inst.ID+"/notificaciones") {
+		t.Fatalf("after sending the notifier is at %s", p)
+	}
+
+	// The alert reaches the SMTP server: institution, reference, code; no body.
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	alert, err := smtp.WaitFor(wctx, func(m mailtest.Received) bool { return strings.Contains(m.Text, "SRI-DZ9-2026-0311") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(alert.Text, "Servicio de Rentas Internas") || strings.Contains(alert.Text, "facturas de junio") {
+		t.Errorf("alert text:\n%s", alert.Text)
+	}
+	if len(alert.To) != 1 || alert.To[0] != citizen.Email {
+		t.Errorf("alert sent to %v, want %s", alert.To, citizen.Email)
+	}
+
+	// The citizen signs in, sees it unread, opens it and downloads the attachment.
+	cit := NewBrowser(t, srv.URL, BrowserOptions{})
+	cit.signIn("citizen-signin", citizen.NUI.String(), "")
+	cit.Visit("inbox", "/buzon")
+	cit.MustSee("Nueva", "Requerimiento de información tributaria", "Tiene 1 notificaciones sin leer.")
+	code := cit.Text(".inbox-item .code")
+	if !strings.Contains(alert.Text, "Código de verificación: "+code) {
+		t.Errorf("the inbox shows code %q, not the alert's:\n%s", code, alert.Text)
+	}
+	cit.ClickLink("open", "Requerimiento de información tributaria")
+	if got := cit.Text(".panel .lead"); !strings.HasPrefix(got, "Vence el ") || !strings.HasSuffix(got, "quedan 10 días hábiles") {
+		t.Errorf("deadline = %q, want “Vence el … — quedan 10 días hábiles”", got)
+	}
+	cit.MustSee("SHA-256: " + wantSHA)
+	href := run(cit, "find the download link", chromedp.Evaluate[string](`document.querySelector('.attachment a[download]').getAttribute('href')`))
+	got := run(cit, "download the attachment", chromedp.Evaluate[string](`fetch(`+strconvQuote(href)+`).then(r => r.arrayBuffer())
+		.then(b => crypto.subtle.digest('SHA-256', b))
+		.then(h => Array.from(new Uint8Array(h)).map(x => x.toString(16).padStart(2, '0')).join(''))`,
+		chromedp.EvalAwaitPromise))
+	if got != wantSHA {
+		t.Errorf("downloaded SHA-256 %s, uploaded %s", got, wantSHA)
+	}
+	cit.Visit("inbox-read", "/buzon")
+	cit.MustSee("No tiene notificaciones sin leer.")
+
+	// The notifier sees it opened and downloaded.
+	staff.Visit("tracking", "/institucion/"+inst.ID+"/notificaciones")
+	row := staff.Text("tbody tr")
+	for _, want := range []string{"Enviada", "Abierta el", "1 de 1", citizen.NUI.String()} {
+		if !strings.Contains(row, want) {
+			t.Errorf("tracking row %q does not say %q", row, want)
+		}
+	}
+	staff.ClickLink("tracking-show", "Requerimiento de información tributaria")
+	staff.MustSee("Abierta por el destinatario", "Anexo descargado por el destinatario", "Alerta enviada por correo electrónico")
+}
