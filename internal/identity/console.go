@@ -230,7 +230,7 @@ func (s *Service) consoleAction(ctx context.Context, p *Principal, accountID, re
 		}
 	}
 	if accountID == p.ID {
-		return ErrForbidden
+		return ErrOwnAccount
 	}
 	now := s.Now()
 	return s.db.Write(ctx, func(tx *store.Tx) error {

@@ -101,6 +101,9 @@ var (
 	ErrPasskeyFailed = &Error{"identity.passkey_failed", "",
 		"No se pudo verificar la llave de acceso. Intente de nuevo o ingrese con su contraseña.",
 		"The passkey could not be verified. Try again or sign in with your password."}
+	ErrPasskeysUnavailable = &Error{"identity.passkeys_unavailable", "",
+		"Las llaves de acceso no están disponibles en este sitio.",
+		"Passkeys are not available on this site."}
 	ErrPasskeyNameTooLong = &Error{"identity.passkey_name_too_long", "name",
 		"El nombre de la llave puede tener como máximo 60 caracteres.",
 		"The passkey name may have at most 60 characters."}
@@ -133,6 +136,9 @@ var (
 	ErrForbidden = &Error{"identity.forbidden", "",
 		"No tiene permiso para realizar esta acción.",
 		"You are not allowed to do this."}
+	ErrOwnAccount = &Error{"identity.own_account", "nui",
+		"No puede realizar esta acción sobre su propia cuenta; pídala a otro operador.",
+		"You cannot do this to your own account; ask another operator."}
 	ErrReasonRequired = &Error{"identity.reason_required", "reason",
 		"Indique el motivo.",
 		"Give the reason."}

@@ -179,3 +179,37 @@ func dateEN(t time.Time) string {
 	}
 	return t.In(eligibility.Ecuador).Format("2 January 2006 at 15:04") + " (Ecuador time)"
 }
+
+// TemplateMailer renders the account emails with mail.Templates (Spanish,
+// HTML and text); the server passes it in Config.Mailer.
+type TemplateMailer struct {
+	Templates *mail.Templates
+	// Lang is the language of the emails; "" means mail.DefaultLanguage.
+	Lang string
+}
+
+// AccountMail renders kind for to.
+func (m TemplateMailer) AccountMail(kind MailKind, to string, d MailData) (*mail.Message, error) {
+	var data any
+	switch kind {
+	case MailActivation:
+		data = mail.AccountActivationData{Name: d.Name, Link: d.Link, Expires: d.Expires, Staff: d.Staff}
+	case MailReset:
+		data = mail.PasswordResetData{Name: d.Name, Link: d.Link, Expires: d.Expires}
+	case MailVerifyEmail:
+		data = mail.EmailVerificationData{Name: d.Name, NewEmail: d.NewEmail, Link: d.Link, Expires: d.Expires}
+	case MailEmailChanged:
+		data = mail.EmailChangedNoticeData{Name: d.Name, NewEmail: d.NewEmail, At: d.At}
+	default:
+		return nil, fmt.Errorf("no account mail %q", kind)
+	}
+	lang := m.Lang
+	if lang == "" {
+		lang = mail.DefaultLanguage
+	}
+	return m.Templates.Message(string(kind), lang, to, data)
+}
+
+// BuiltinMailer returns the account emails' built-in renderer, used when no
+// Mailer is configured.
+func BuiltinMailer() Mailer { return builtinMailer{} }

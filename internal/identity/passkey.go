@@ -78,6 +78,9 @@ func (s *Service) Passkeys(ctx context.Context, p *Principal) ([]PasskeyInfo, er
 // can make one (so it also serves passwordless sign-in) and excludes the
 // person's existing passkeys.
 func (s *Service) BeginPasskeyRegistration(ctx context.Context, p *Principal) (options, state []byte, err error) {
+	if s.webauthn == nil {
+		return nil, nil, ErrPasskeysUnavailable
+	}
 	if p == nil || p.IsSystem() {
 		return nil, nil, ErrForbidden
 	}
@@ -110,6 +113,9 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, p *Principal) (o
 // FinishPasskeyRegistration verifies the browser's answer and stores the
 // new passkey under name (a default name when empty).
 func (s *Service) FinishPasskeyRegistration(ctx context.Context, p *Principal, state, response []byte, name string) (*PasskeyInfo, error) {
+	if s.webauthn == nil {
+		return nil, ErrPasskeysUnavailable
+	}
 	if p == nil || p.IsSystem() {
 		return nil, ErrForbidden
 	}
@@ -177,6 +183,9 @@ func (s *Service) DeletePasskey(ctx context.Context, p *Principal, id string) er
 // BeginPasskeySignIn starts a passwordless sign-in: the browser offers the
 // passkeys it holds for this site, with user verification required.
 func (s *Service) BeginPasskeySignIn(ctx context.Context) (options, state []byte, err error) {
+	if s.webauthn == nil {
+		return nil, nil, ErrPasskeysUnavailable
+	}
 	assertion, session, err := s.webauthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {
 		return nil, nil, fmt.Errorf("begin passkey sign-in: %w", err)
@@ -188,6 +197,9 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context) (options, state []byte
 // account to start a session for (method MethodPasskey). Failures count
 // against the client address; the account must be active.
 func (s *Service) FinishPasskeySignIn(ctx context.Context, state, response []byte, c Client) (*Account, error) {
+	if s.webauthn == nil {
+		return nil, ErrPasskeysUnavailable
+	}
 	now := s.Now()
 	addr := []throttleCheck{{addrKey(c.Address), AddressThrottle}}
 	if err := checkThrottle(ctx, s.db.Reader(), now, addr...); err != nil {
@@ -266,6 +278,9 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, state, response []byt
 // BeginPasskeySecondFactor starts the second step of a password sign-in
 // with one of the account's passkeys.
 func (s *Service) BeginPasskeySecondFactor(ctx context.Context, accountID string) (options, state []byte, err error) {
+	if s.webauthn == nil {
+		return nil, nil, ErrPasskeysUnavailable
+	}
 	r := s.db.Reader()
 	row, err := r.IdentityByID(ctx, accountID)
 	if err != nil {
@@ -289,6 +304,9 @@ func (s *Service) BeginPasskeySecondFactor(ctx context.Context, accountID string
 // returns the method to start the session with. Failures count like wrong
 // codes.
 func (s *Service) FinishPasskeySecondFactor(ctx context.Context, accountID string, state, response []byte, c Client) (string, error) {
+	if s.webauthn == nil {
+		return "", ErrPasskeysUnavailable
+	}
 	now := s.Now()
 	row, err := s.db.Reader().IdentityByID(ctx, accountID)
 	if err != nil {
@@ -381,4 +399,11 @@ func unmarshalState(state []byte) (*webauthn.SessionData, error) {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// PasskeyCount counts an account's passkeys, so the second step of signing
+// in offers them only to people who have one.
+func (s *Service) PasskeyCount(ctx context.Context, accountID string) (int, error) {
+	keys, err := s.db.Reader().PasskeysOf(ctx, accountID)
+	return len(keys), err
 }

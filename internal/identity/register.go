@@ -82,6 +82,9 @@ func (s *Service) CheckRegistration(ctx context.Context, p *Principal, rawNUI st
 	if err != nil {
 		return nil, err
 	}
+	if person.NUI == p.NUI {
+		return nil, ErrOwnAccount
+	}
 	v := &RegistryView{Person: person, Age: eligibility.Age(person.BirthDate, now)}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		acc, isCitizen, err := s.existing(ctx, tx, person.NUI)
@@ -113,6 +116,9 @@ func (s *Service) RegisterInPerson(ctx context.Context, p *Principal, rawNUI, ra
 	person, err := s.eligible(ctx, rawNUI, now)
 	if err != nil {
 		return nil, err
+	}
+	if person.NUI == p.NUI {
+		return nil, ErrOwnAccount
 	}
 	email, err := ParseEmail(rawEmail)
 	if err != nil {

@@ -92,9 +92,10 @@ func TestRegistrationRefusalsCreateNothing(t *testing.T) {
 			{"minor", minorNUI, "a@example.test", eligibility.ErrTooYoung, "debe tener al menos 18 años para registrarse"},
 			{"65 or older", oldNUI, "a@example.test", eligibility.ErrTooOld, "el registro está disponible para personas menores de 65 años"},
 			{"duplicate account", adultNUI, "otra@example.test", identity.ErrAlreadyRegistered, "Ya existe una cuenta para esta cédula."},
-			{"malformed email", operatorNUI, "luis@", identity.ErrEmailInvalid, "Ingrese un correo electrónico válido, por ejemplo nombre@ejemplo.com."},
-			{"email with a name", operatorNUI, "Luis <luis@example.test>", identity.ErrEmailInvalid, ""},
-			{"no email", operatorNUI, "  ", identity.ErrEmailEmpty, "Ingrese el correo electrónico."},
+			{"malformed email", adminNUI, "luis@", identity.ErrEmailInvalid, "Ingrese un correo electrónico válido, por ejemplo nombre@ejemplo.com."},
+			{"email with a name", adminNUI, "Luis <luis@example.test>", identity.ErrEmailInvalid, ""},
+			{"no email", adminNUI, "  ", identity.ErrEmailEmpty, "Ingrese el correo electrónico."},
+			{"the operator himself", operatorNUI, "luis@example.test", identity.ErrOwnAccount, ""},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

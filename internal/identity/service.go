@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -125,6 +126,12 @@ func New(c Config) (*Service, error) {
 		s.mailer = builtinMailer{}
 	}
 	origin := u.Scheme + "://" + u.Host
+	if net.ParseIP(u.Hostname()) != nil {
+		// WebAuthn binds passkeys to a domain name: a site reached by IP
+		// address (tests, a first start) works without them.
+		s.log.Warn("passkeys are off: the base URL's host is an IP address, and passkeys need a domain name", "base_url", c.BaseURL)
+		return s, nil
+	}
 	s.webauthn, err = webauthn.New(&webauthn.Config{
 		RPID:          u.Hostname(),
 		RPDisplayName: s.issuer,
@@ -135,6 +142,10 @@ func New(c Config) (*Service, error) {
 	}
 	return s, nil
 }
+
+// PasskeysAvailable reports whether passkeys can be used on this site (its
+// base URL names a domain, not an IP address).
+func (s *Service) PasskeysAvailable() bool { return s.webauthn != nil }
 
 // SessionPolicy returns the session bounds, for the web layer's session manager.
 func (s *Service) SessionPolicy() SessionPolicy { return s.sessions }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"buzon/internal/config"
+	"buzon/internal/identity"
 	"buzon/internal/jobs"
 	"buzon/internal/mail"
 	"buzon/internal/metrics"
@@ -39,6 +40,7 @@ type Server struct {
 	sender  mail.Sender
 	closers []func() error
 	handler http.Handler
+	ids     *identity.Service
 }
 
 // New prepares the data directory, keys and database, and builds the handler.
@@ -106,6 +108,14 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	s.runner = &jobs.Runner{DB: s.db, Logger: logger.With("component", "jobs"), Metrics: s.metrics, Concurrency: max(cfg.Workers, 1)}
 	s.runner.Register(outbox.Job(s.sender, s.metrics, logger.With("component", "mail")))
 
+	reg, err := OpenRegistry(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if s.ids, err = NewIdentity(cfg, s.db, s.keys, reg, logger); err != nil {
+		return nil, err
+	}
+
 	s.handler, err = web.New(web.Options{
 		Logger:  logger,
 		Metrics: s.metrics,
@@ -114,6 +124,9 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 		Version: Version,
 		Ready:   s.ready,
 		DevMail: s.db.Reader(),
+
+		Identity:     s.ids,
+		SessionStore: store.Sessions{DB: s.db},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 
+	"buzon/internal/web/accounts"
 	"buzon/internal/web/devmail"
 	"buzon/internal/web/public"
 )
@@ -30,6 +31,7 @@ func (h *handler) routes() error {
 	return errors.Join(
 		public.Routes(mux, h.views),
 		devmail.Routes(mux, h.views, devmail.Options{Enabled: h.opts.Dev, Mailbox: h.opts.DevMail}),
+		accounts.Routes(mux, h.views, h.sessions),
 		h.evidenceRoutes(),
 	)
 }

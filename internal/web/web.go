@@ -8,8 +8,12 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/alexedwards/scs/v2"
+
+	"buzon/internal/identity"
 	"buzon/internal/metrics"
 	"buzon/internal/store"
+	"buzon/internal/web/session"
 	"buzon/internal/web/view"
 )
 
@@ -36,6 +40,13 @@ type Options struct {
 	DevMail DevMailbox
 	// Evidence serves the public verification endpoints under /evidence/.
 	Evidence EvidenceLog
+
+	// Identity serves sign-in, the account pages and the DIGERCIC and
+	// platform consoles, and puts the signed-in person in every request's
+	// context; nil leaves them out (nobody is ever signed in).
+	Identity *identity.Service
+	// SessionStore keeps the session cookies' data (store.Sessions).
+	SessionStore scs.Store
 }
 
 // DevMailbox is the store's development mailbox, where mail is kept instead
@@ -52,6 +63,8 @@ type handler struct {
 	log   *slog.Logger
 	views *view.Engine
 	mux   *http.ServeMux
+	// sessions is nil when Options.Identity is.
+	sessions *session.Manager
 }
 
 // New builds the whole site: it parses every template, checks every
@@ -75,6 +88,11 @@ func build(o Options, extra func(mux *http.ServeMux, views *view.Engine)) (http.
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	h := &handler{opts: o, log: o.Logger, views: views, mux: http.NewServeMux()}
+	if o.Identity != nil {
+		if h.sessions, err = session.New(o.Identity, o.SessionStore, views, strings.HasPrefix(o.BaseURL, "https://")); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+	}
 	if err := h.routes(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -92,5 +110,9 @@ func build(o Options, extra func(mux *http.ServeMux, views *view.Engine)) (http.
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
-	return h.middleware(cop.Handler(h.mux), strings.HasPrefix(o.BaseURL, "https://")), nil
+	var site http.Handler = h.mux
+	if h.sessions != nil {
+		site = h.sessions.Middleware(site)
+	}
+	return h.middleware(cop.Handler(site), strings.HasPrefix(o.BaseURL, "https://")), nil
 }
