@@ -26,6 +26,10 @@ func (h *handler) routes() error {
 	mux.HandleFunc("GET /favicon.ico", h.views.ServeFavicon)
 	mux.HandleFunc("GET /idioma/{lang}", h.languageSet)
 	mux.HandleFunc("/", h.notFound)
+	if h.opts.API != nil {
+		// The interconnection API: its own handler tree, answering problem+json.
+		mux.Handle("/api/v1/", h.opts.API)
+	}
 
 	// Areas, one line each.
 	return errors.Join(

@@ -47,6 +47,9 @@ type Options struct {
 	Identity *identity.Service
 	// SessionStore keeps the session cookies' data (store.Sessions).
 	SessionStore scs.Store
+	// API is the interconnection API (internal/api), mounted under
+	// /api/v1/ inside the shell's middleware; nil leaves it out.
+	API http.Handler
 }
 
 // DevMailbox is the store's development mailbox, where mail is kept instead
