@@ -28,6 +28,7 @@ Usage:
 Commands:
   serve      run the web portals, the API and the job workers
   migrate    apply pending database migrations and exit
+  admin      administration tasks: create-user (the first administrators)
   registry   generate or inspect a civil-registry file (demo, tests)
   version    print the version
   help       show this help, or "buzon help <command>" for a command's flags
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdServe(ctx, rest, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, rest, stdout, stderr)
+	case "admin":
+		return cmdAdmin(ctx, rest, stdout, stderr)
 	case "registry":
 		return cmdRegistry(ctx, rest, stdout, stderr)
 	case "demo":
