@@ -115,6 +115,10 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if s.ids, err = NewIdentity(cfg, s.db, s.keys, reg, logger); err != nil {
 		return nil, err
 	}
+	insts, err := NewInstitutions(cfg, s.db, s.keys, s.ids, logger)
+	if err != nil {
+		return nil, err
+	}
 
 	s.handler, err = web.New(web.Options{
 		Logger:  logger,
@@ -127,6 +131,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 
 		Identity:     s.ids,
 		SessionStore: store.Sessions{DB: s.db},
+		Institutions: insts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

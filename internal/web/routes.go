@@ -5,6 +5,7 @@ import (
 
 	"buzon/internal/web/accounts"
 	"buzon/internal/web/devmail"
+	"buzon/internal/web/institutions"
 	"buzon/internal/web/public"
 )
 
@@ -37,5 +38,6 @@ func (h *handler) routes() error {
 		devmail.Routes(mux, h.views, devmail.Options{Enabled: h.opts.Dev, Mailbox: h.opts.DevMail}),
 		accounts.Routes(mux, h.views, h.sessions),
 		h.evidenceRoutes(),
+		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
 	)
 }

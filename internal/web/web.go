@@ -11,6 +11,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"buzon/internal/identity"
+	"buzon/internal/institution"
 	"buzon/internal/metrics"
 	"buzon/internal/store"
 	"buzon/internal/web/session"
@@ -50,6 +51,9 @@ type Options struct {
 	// API is the interconnection API (internal/api), mounted under
 	// /api/v1/ inside the shell's middleware; nil leaves it out.
 	API http.Handler
+	// Institutions serves the activation requests, MINTEL's console and
+	// the institutions' administrators; nil leaves them out.
+	Institutions *institution.Service
 }
 
 // DevMailbox is the store's development mailbox, where mail is kept instead
