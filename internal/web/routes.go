@@ -7,6 +7,7 @@ import (
 	"buzon/internal/web/devmail"
 	"buzon/internal/web/institutions"
 	"buzon/internal/web/public"
+	"buzon/internal/web/registrations"
 )
 
 // routes registers every route of the site. This is the only file shared by
@@ -39,5 +40,6 @@ func (h *handler) routes() error {
 		accounts.Routes(mux, h.views, h.sessions),
 		h.evidenceRoutes(),
 		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
+		registrations.Routes(mux, h.views, h.sessions, h.opts.Registration, h.opts.BaseURL),
 	)
 }

@@ -13,6 +13,7 @@ import (
 	"buzon/internal/identity"
 	"buzon/internal/institution"
 	"buzon/internal/metrics"
+	"buzon/internal/registration"
 	"buzon/internal/store"
 	"buzon/internal/web/session"
 	"buzon/internal/web/view"
@@ -48,6 +49,9 @@ type Options struct {
 	Identity *identity.Service
 	// SessionStore keeps the session cookies' data (store.Sessions).
 	SessionStore scs.Store
+	// Registration serves the virtual registration channel and the
+	// registration evidence; nil leaves them out.
+	Registration *registration.Service
 	// API is the interconnection API (internal/api), mounted under
 	// /api/v1/ inside the shell's middleware; nil leaves it out.
 	API http.Handler
