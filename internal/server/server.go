@@ -20,6 +20,7 @@ import (
 	"buzon/internal/jobs"
 	"buzon/internal/mail"
 	"buzon/internal/metrics"
+	"buzon/internal/notification"
 	"buzon/internal/outbox"
 	"buzon/internal/seal"
 	"buzon/internal/store"
@@ -41,6 +42,7 @@ type Server struct {
 	closers []func() error
 	handler http.Handler
 	ids     *identity.Service
+	notes   *notification.Service
 }
 
 // New prepares the data directory, keys and database, and builds the handler.
@@ -115,8 +117,14 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if s.ids, err = NewIdentity(cfg, s.db, s.keys, reg, logger); err != nil {
 		return nil, err
 	}
+	if s.notes, err = NewNotifications(cfg, s.db, s.keys, logger); err != nil {
+		return nil, err
+	}
 	insts, err := NewInstitutions(cfg, s.db, s.keys, s.ids, logger)
 	if err != nil {
+		return nil, err
+	}
+	if err := registerNotificationJobs(ctx, s.runner, s.notes, s.sender); err != nil {
 		return nil, err
 	}
 
@@ -131,7 +139,9 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 
 		Identity:     s.ids,
 		SessionStore: store.Sessions{DB: s.db},
-		Institutions: insts,
+
+		Notifications: s.notes,
+		Institutions:  insts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

@@ -6,6 +6,7 @@ import (
 	"buzon/internal/web/accounts"
 	"buzon/internal/web/devmail"
 	"buzon/internal/web/institutions"
+	"buzon/internal/web/notifications"
 	"buzon/internal/web/public"
 	"buzon/internal/web/registrations"
 )
@@ -39,6 +40,7 @@ func (h *handler) routes() error {
 		devmail.Routes(mux, h.views, devmail.Options{Enabled: h.opts.Dev, Mailbox: h.opts.DevMail}),
 		accounts.Routes(mux, h.views, h.sessions),
 		h.evidenceRoutes(),
+		notifications.Routes(mux, h.views, h.sessions, h.opts.Notifications),
 		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
 		registrations.Routes(mux, h.views, h.sessions, h.opts.Registration, h.opts.BaseURL),
 	)

@@ -13,6 +13,7 @@ import (
 	"buzon/internal/identity"
 	"buzon/internal/institution"
 	"buzon/internal/metrics"
+	"buzon/internal/notification"
 	"buzon/internal/registration"
 	"buzon/internal/store"
 	"buzon/internal/web/session"
@@ -58,6 +59,9 @@ type Options struct {
 	// Institutions serves the activation requests, MINTEL's console and
 	// the institutions' administrators; nil leaves them out.
 	Institutions *institution.Service
+	// Notifications serves the buzón, the institutions' sending and
+	// tracking, and the dashboards; nil leaves them out.
+	Notifications *notification.Service
 }
 
 // DevMailbox is the store's development mailbox, where mail is kept instead
