@@ -14,7 +14,7 @@ type requestShowPage struct {
 	base
 	Request                            *institution.Request
 	KindLabel, StateLabel, SectorLabel string
-	ModalityLabel                      string
+	ModalityLabel, RUCKindLabel        string
 	Documents                          []documentRow
 	Form                               *form
 }
@@ -28,6 +28,7 @@ func (h *handler) requestShowPage(r *http.Request, req *institution.Request, f *
 	lang := i18n.Lang(r)
 	page := &requestShowPage{base: h.base(r), Request: req, KindLabel: label(lang, req.Kind), StateLabel: label(lang, req.State),
 		Form: f}
+	page.RUCKindLabel = h.rucKind(r, req.RUCKind)
 	if req.Sector != "" {
 		page.SectorLabel = label(lang, req.Sector)
 	}
@@ -53,4 +54,17 @@ func (h *handler) mintelRequestShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.views.Render(w, r, "mintel_request", h.requestShowPage(r, req, emptyForm()))
+}
+
+// rucKind names the kind of taxpayer a RUC belongs to.
+func (h *handler) rucKind(r *http.Request, kind string) string {
+	switch kind {
+	case "public":
+		return h.views.T(r, "institutions.ruc_kind.public")
+	case "company":
+		return h.views.T(r, "institutions.ruc_kind.company")
+	case "natural":
+		return h.views.T(r, "institutions.ruc_kind.natural")
+	}
+	return kind
 }
