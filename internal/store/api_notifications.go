@@ -92,3 +92,11 @@ func (tx *Tx) EventsAfterLeaf(ctx context.Context, afterLeaf int64, limit int) (
 	return tx.evidenceEvents(ctx, "events after leaf", `SELECT `+evidenceEventColumns+` FROM evidence_events
 		WHERE leaf_index IS NOT NULL AND leaf_index > $1 ORDER BY leaf_index LIMIT $2`, afterLeaf, limitOr(limit, 1000))
 }
+
+// CountJobsOfKind counts the jobs of one kind in any state, for tests and
+// figures (JobsByKind reads whole rows).
+func (tx *Tx) CountJobsOfKind(ctx context.Context, kind string) (int, error) {
+	var n int
+	err := tx.q.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE kind = $1`, kind).Scan(&n)
+	return n, wrap("count jobs of kind "+kind, err)
+}
