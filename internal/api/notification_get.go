@@ -75,8 +75,8 @@ func viewOf(n *store.Notification) *notificationView {
 	v := &notificationView{ID: n.ID, Mode: string(apikey.Live), Recipient: n.RecipientNUI, Subject: n.Subject, Reference: n.Reference,
 		Category: n.Category, State: store.APIStateDeposited, DepositedAt: n.DepositedAt, VerificationCode: n.VerificationCode,
 		DueDate: n.DueDate, Rectifies: n.RectifiesID, OpenCount: n.OpenCount,
-		Alert:           alertJSON{State: alertStates[n.AlertState], At: timePtr(n.AlertAt), Attempts: n.AlertAttempts},
-		FirstOpenedAt:   timePtr(n.FirstOpenedAt), LastOpenedAt: timePtr(n.LastOpenedAt),
+		Alert:         alertJSON{State: alertStates[n.AlertState], At: timePtr(n.AlertAt), Attempts: n.AlertAttempts},
+		FirstOpenedAt: timePtr(n.FirstOpenedAt), LastOpenedAt: timePtr(n.LastOpenedAt),
 		FirstDownloadAt: timePtr(n.FirstDownloadAt), DeadlineReached: timePtr(n.DeadlineReachedAt)}
 	if v.Alert.State == "" {
 		v.Alert.State = "pending"
