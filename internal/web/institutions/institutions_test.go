@@ -18,6 +18,7 @@ import (
 	it "buzon/internal/institution/institutiontest"
 	"buzon/internal/store"
 	"buzon/internal/store/storetest"
+	"buzon/internal/web"
 	"buzon/internal/web/i18n"
 	"buzon/internal/web/institutions"
 	"buzon/internal/web/session"
@@ -459,6 +460,48 @@ func TestAdministratorConsoleThroughTheWeb(t *testing.T) {
 			if !strings.Contains(activity.body, want) {
 				t.Errorf("activity lacks %q", want)
 			}
+		}
+	})
+}
+
+// TestMountedInTheSite checks the area through the real site handler (the
+// shell's middleware, cross-origin protection, the session middleware):
+// the public form is served with the security headers, a form posted from
+// another site is refused, and the consoles send strangers to sign in.
+func TestMountedInTheSite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		env := it.New(t, db)
+		h, err := web.New(web.Options{BaseURL: "http://buzon.test", Identity: env.Identity,
+			SessionStore: store.Sessions{DB: db}, Institutions: env.Service})
+		if err != nil {
+			t.Fatal(err)
+		}
+		do := func(method, path string, header http.Header) *http.Response {
+			r := httptest.NewRequest(method, "http://buzon.test"+path, strings.NewReader("ruc=1760000070001"))
+			for k, v := range header {
+				r.Header[k] = v
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			return w.Result()
+		}
+		resp := do("GET", "/instituciones/solicitud", nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") ||
+			resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("form: %d %v", resp.StatusCode, resp.Header)
+		}
+		resp = do("POST", "/instituciones/solicitud", http.Header{"Origin": {"https://evil.example"},
+			"Sec-Fetch-Site": {"cross-site"}, "Content-Type": {"application/x-www-form-urlencoded"}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site post: %d", resp.StatusCode)
+		}
+		for _, path := range []string{"/mintel/solicitudes", "/institucion/"} {
+			if resp := do("GET", path, nil); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ingresar" {
+				t.Errorf("%s for a stranger: %d %s", path, resp.StatusCode, resp.Header.Get("Location"))
+			}
+		}
+		if n := requestCount(t, db); n != 0 {
+			t.Errorf("%d requests stored", n)
 		}
 	})
 }
