@@ -1,7 +1,9 @@
 package accounts
 
 import (
+	"html/template"
 	"net/http"
+	"strings"
 
 	"buzon/internal/identity"
 	"buzon/internal/web/session"
@@ -11,7 +13,10 @@ import (
 // off; its state, new recovery codes and turning it off when on.
 type totpPage struct {
 	base
-	Setup         *identity.TOTPSetup
+	Setup *identity.TOTPSetup
+	// QRCode is Setup.QRCode, a data: URI the template may use as an
+	// image source (html/template refuses data: URIs it is not told are safe).
+	QRCode        template.URL
 	RecoveryCodes int
 	// Required is true for staff, who must have it and cannot turn it off.
 	Required bool
@@ -36,6 +41,9 @@ func (h *handler) totpPage(r *http.Request, f *form) (totpPage, error) {
 		d.RecoveryCodes, err = h.ids.RecoveryCodesLeft(r.Context(), p)
 	} else {
 		d.Setup, err = h.ids.BeginTOTP(r.Context(), p)
+		if err == nil && strings.HasPrefix(d.Setup.QRCode, "data:image/png;base64,") {
+			d.QRCode = template.URL(d.Setup.QRCode) // made by the identity package, not by a person
+		}
 	}
 	return d, err
 }
