@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"buzon/internal/eligibility"
 	"buzon/internal/identity"
 	"buzon/internal/jobs"
 	"buzon/internal/mail"
@@ -107,7 +108,9 @@ type StartRequest struct {
 // Start begins an application: it checks the email and the N.U.I., asks
 // the registry and applies the eligibility policy as in person, then
 // creates the application and queues the email with the confirmation code,
-// in one transaction. A refusal changes nothing.
+// in one transaction. A refusal changes nothing. A person the registry does
+// not hold as valid (unknown, deceased, cancelled) gets ErrCannotRegister,
+// which says no more.
 func (s *Service) Start(ctx context.Context, r StartRequest) (Ref, error) {
 	if !s.Configured() {
 		return Ref{}, ErrNotConfigured
@@ -120,6 +123,11 @@ func (s *Service) Start(ctx context.Context, r StartRequest) (Ref, error) {
 		return Ref{}, err
 	}
 	person, err := s.ids.CheckVirtualRegistration(ctx, r.NUI)
+	if errors.Is(err, eligibility.ErrDeceased) || errors.Is(err, eligibility.ErrCancelled) || errors.Is(err, eligibility.ErrNotInRegistry) {
+		// Anyone can type a N.U.I. here: the page must not tell him
+		// whether its holder died or what the registry holds.
+		return Ref{}, ErrCannotRegister
+	}
 	if err != nil {
 		return Ref{}, err
 	}

@@ -43,6 +43,9 @@ var (
 	ErrWrongStep = &Error{"registration.wrong_step", "",
 		"Ese paso no corresponde ahora. Siga el paso que se muestra en la página.",
 		"That step does not apply now. Follow the step shown on the page."}
+	ErrCannotRegister = &Error{"registration.cannot_register", "nui",
+		"No es posible registrar esta cédula en línea. Si es la suya, acuda con ella a una agencia del Registro Civil.",
+		"This identity card number cannot be registered online. If it is yours, take it to a civil registry office."}
 	ErrTooManyApplications = &Error{"registration.too_many_applications", "",
 		"Se han iniciado demasiados registros con este correo o desde esta conexión. Intente de nuevo mañana.",
 		"Too many registrations were started with this email or from this connection. Please try again tomorrow."}

@@ -302,8 +302,8 @@ func TestStartRefusals(t *testing.T) {
 			{"bad email", luisNUI, "luis@", identity.ErrEmailInvalid},
 			{"empty email", luisNUI, " ", identity.ErrEmailEmpty},
 			{"minor", minorNUI, luisEmail, eligibility.ErrTooYoung},
-			{"deceased", deceasedNUI, luisEmail, eligibility.ErrDeceased},
-			{"not in the registry", unknownNUI, luisEmail, eligibility.ErrNotInRegistry},
+			{"deceased", deceasedNUI, luisEmail, registration.ErrCannotRegister},
+			{"not in the registry", unknownNUI, luisEmail, registration.ErrCannotRegister},
 			{"already registered", mariaNUI, luisEmail, identity.ErrAlreadyRegistered},
 		}
 		for _, c := range cases {
