@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,7 +67,11 @@ func enableTOTP(t *testing.T, srv *Server, acc *identity.Account) string {
 
 // submit clicks the button with exactly this text and expects the page it
 // leads to to load with status 200, then checks that page.
-func (b *Browser) submit(step, button string) {
+func (b *Browser) submit(step, button string) { b.t.Helper(); b.submitStatus(step, button, 200) }
+
+// submitStatus is submit expecting another status, such as 422 for a form
+// with mistakes.
+func (b *Browser) submitStatus(step, button string, want int) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
 	defer cancel()
@@ -74,15 +79,29 @@ func (b *Browser) submit(step, button string) {
 	if err != nil {
 		b.t.Fatalf("press %q: %v", button, err)
 	}
-	if resp.Status != 200 {
-		b.t.Fatalf("press %q: %s answered %d", button, resp.URL, resp.Status)
+	if resp.Status != int64(want) {
+		b.t.Fatalf("press %q: %s answered %d, want %d", button, resp.URL, resp.Status, want)
+	}
+	if want != 200 {
+		// The browser logs the expected status as a console error; forget
+		// it, and only it, before the page is checked.
+		select {
+		case <-b.logged:
+		case <-time.After(actionTimeout):
+		}
+		for _, e := range b.consoleErrors() {
+			if !strings.Contains(e, fmt.Sprintf("status of %d", want)) {
+				b.t.Errorf("browser console at step %q: %s", step, e)
+			}
+		}
 	}
 	b.Check(step)
 }
 
 func (b *Browser) fill(css, value string) {
 	b.t.Helper()
-	b.do("fill "+css, chromedp.SetValue(chromedp.CSS(css), value))
+	b.do("fill "+css, chromedp.WaitVisible(chromedp.CSS(css)))
+	run(b, "fill "+css, chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+strconvQuote(css)+`); e.value = `+strconvQuote(value)+`; return true })()`))
 }
 
 func (b *Browser) signIn(step string, nui, totpSecret string) {
@@ -210,4 +229,84 @@ func TestSendAndReceiveJourney(t *testing.T) {
 	}
 	staff.ClickLink("tracking-show", "Requerimiento de información tributaria")
 	staff.MustSee("Abierta por el destinatario", "Anexo descargado por el destinatario", "Alerta enviada por correo electrónico")
+}
+
+// TestNotificationScreens visits the other screens of the feature — the
+// reminder preferences, templates, tracking filters, dashboards and the
+// calendar of decrees — so each is checked for accessibility, and uses the
+// forms once.
+func TestNotificationScreens(t *testing.T) {
+	srv := StartServer(t, nil)
+	ctx := context.Background()
+	reg, err := registry.Open(filepath.Join(srv.Config.Data, server.DemoRegistryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people []registry.Person
+	for p := range reg.All() {
+		if people = append(people, p); len(people) == 3 {
+			break
+		}
+	}
+	inst := &store.Institution{Name: "Agencia Nacional de Tránsito", Acronym: "ANT", RUC: "1768156470001", RUCKind: "public",
+		Sector: "ejecutivo", Modality: "plataforma", State: "activa", DailyQuota: 1000, Address: "Quito",
+		RequestID: store.NewID(), CreatedAt: time.Now()}
+	if err := srv.DB().Write(ctx, func(tx *store.Tx) error { return tx.CreateInstitution(ctx, inst) }); err != nil {
+		t.Fatal(err)
+	}
+	notifier := journeyAccount(t, srv, people[0], identity.RoleNotifier, inst.ID)
+	journeyAccount(t, srv, people[0], identity.RoleCitizen, "")
+	admin := journeyAccount(t, srv, people[1], identity.RolePlatformAdmin, "")
+
+	staff := NewBrowser(t, srv.URL, BrowserOptions{})
+	staff.signIn("notifier-signin", notifier.NUI.String(), enableTOTP(t, srv, notifier))
+	staff.Visit("templates", "/institucion/"+inst.ID+"/plantillas")
+	staff.fill("#nombre", "Citación")
+	staff.fill("#t-asunto", "Citación para {{nombre_completo}}")
+	staff.fill("#t-cuerpo", "Acérquese con su cédula {{cedula}}.")
+	staff.submit("template-saved", "Guardar plantilla")
+	staff.ClickLink("template-use", "Usar Citación")
+	if v := run(staff, "read the subject", chromedp.Evaluate[string](`document.querySelector('#asunto').value`)); v != "Citación para {{nombre_completo}}" {
+		t.Errorf("the template filled the subject with %q", v)
+	}
+	// A form with mistakes says what to fix next to each field.
+	staff.fill("#asunto", "")
+	staff.fill("#destinatarios", "1714307104")
+	staff.submitStatus("compose-errors", "Revisar antes de enviar", 422)
+	staff.MustSee("Escriba el asunto.")
+	// Sending to oneself (the notifier is a citizen too), then reading it.
+	staff.fill("#destinatarios", notifier.NUI.String())
+	staff.fill("#asunto", "Citación")
+	staff.do("choose a calendar-day deadline", chromedp.Click(chromedp.CSS("#plazo-dias")))
+	staff.fill("#plazo_dias", "30")
+	staff.submit("preview", "Revisar antes de enviar")
+	staff.submit("sent", "Enviar a 1 destinatarios")
+	staff.Visit("tracking-filtered", "/institucion/"+inst.ID+"/notificaciones?alerta=pending&abierta=no")
+	staff.Visit("dashboard", "/institucion/"+inst.ID+"/tablero")
+	staff.Visit("inbox", "/buzon")
+	staff.ClickLink("open", "Citación")
+	for _, path := range []string{"plazo.ics", "todo.zip"} {
+		status := run(staff, "fetch "+path, chromedp.Evaluate[float64](`fetch(location.pathname + '/`+path+`').then(r => r.status)`, chromedp.EvalAwaitPromise))
+		if status != 200 {
+			t.Errorf("%s answered %v", path, status)
+		}
+	}
+	staff.Visit("preferences", "/buzon/preferencias")
+	staff.do("tick 5 days", chromedp.Click(chromedp.CSS("#dias-5")))
+	staff.submit("preferences-saved", "Guardar")
+	staff.MustSee("Sus recordatorios se guardaron.")
+	// Another citizen's notification id is a 404.
+	resp := run(staff, "guess an id", chromedp.Evaluate[float64](`fetch('/buzon/`+store.NewID()+`').then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if resp != 404 {
+		t.Errorf("a made-up notification id answered %v, want 404", resp)
+	}
+
+	mintel := NewBrowser(t, srv.URL, BrowserOptions{})
+	mintel.signIn("mintel-signin", admin.NUI.String(), enableTOTP(t, srv, admin))
+	mintel.Visit("platform-dashboard", "/admin/tablero")
+	mintel.Visit("calendar", "/admin/calendario")
+	mintel.fill("#fecha", "2026-12-11")
+	mintel.fill("#nombre", "Decreto Ejecutivo 123")
+	mintel.submit("calendar-added", "Guardar")
+	mintel.MustSee("Decreto Ejecutivo 123")
 }

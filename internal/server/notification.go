@@ -50,12 +50,14 @@ func NewNotifications(cfg *config.Config, db *store.DB, keys *seal.Keyring, logg
 }
 
 // registerNotificationJobs adds the alert and daily-sweep jobs to the
-// runner and makes sure the next sweep is queued.
+// runner and makes sure the next sweep is queued. A database whose
+// migrations are pending cannot take the job yet: the server then starts
+// (reporting not ready) and the sweep is queued by the next start.
 func registerNotificationJobs(ctx context.Context, r *jobs.Runner, svc *notification.Service, sender mail.Sender) error {
 	r.Register(svc.AlertJob(sender))
 	r.Register(svc.DailyJob())
 	if err := svc.ScheduleDaily(ctx, svc.Time()); err != nil {
-		return fmt.Errorf("schedule the daily deadline sweep: %w", err)
+		svc.Logger.Warn("the daily deadline sweep is not scheduled yet (are migrations pending?); it will be at the next start", "err", err)
 	}
 	return nil
 }

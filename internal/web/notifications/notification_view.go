@@ -21,6 +21,7 @@ type chrome struct {
 	Staff         bool
 	Mintel        bool
 	InstitutionID string // the first institution the person works for
+	Name          string // the signed-in person's given names
 }
 
 func (h *handler) chrome(r *http.Request) chrome {
@@ -29,6 +30,7 @@ func (h *handler) chrome(r *http.Request) chrome {
 	if p == nil {
 		return c
 	}
+	c.Name = p.GivenNames
 	c.Citizen = p.Has(identity.RoleCitizen)
 	c.Mintel = p.Has(identity.RolePlatformAdmin)
 	ids := append(p.Institutions(identity.RoleInstitutionAdmin), p.Institutions(identity.RoleNotifier)...)
