@@ -34,6 +34,11 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	RegistryFile    string
 	RegistryURL     string
+	// TrustDir, CRLFiles and Revocation configure the verification of
+	// the registration documents citizens sign (virtual channel).
+	TrustDir   string
+	CRLFiles   string
+	Revocation string
 }
 
 // Option describes one setting for --help and the README.
@@ -75,6 +80,9 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) []Option {
 	str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	str(&c.RegistryFile, "registry-file", "", "civil registry as a CSV or JSON file (demo, tests, offline)")
 	str(&c.RegistryURL, "registry-url", "", "civil registry web service base URL")
+	str(&c.TrustDir, "trust-dir", "", "directory of the accredited certification authorities' certificates (PEM or DER) trusted for the signed registration documents; empty turns online registration off")
+	str(&c.CRLFiles, "crl-file", "", "local CRL files (DER or PEM), comma-separated, for revocation checks of registration signatures")
+	str(&c.Revocation, "revocation", "required", "when neither OCSP nor a CRL tells a signer certificate's status: required (refuse) or best-effort (accept, recorded)")
 	workers := "4"
 	if v := getenv("BUZON_WORKERS"); v != "" {
 		workers = v
@@ -180,6 +188,13 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			return errors.New("--smtp-url must look like smtp://user:password@host:587 or smtps://host:465")
 		}
+	}
+	switch c.Revocation {
+	case "":
+		c.Revocation = "required"
+	case "required", "best-effort":
+	default:
+		return fmt.Errorf("--revocation must be required or best-effort, not %q", c.Revocation)
 	}
 	if c.RegistryFile != "" && c.RegistryURL != "" {
 		return errors.New("set --registry-file or --registry-url, not both")
