@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"buzon/internal/config"
 	"buzon/internal/identity"
 	"buzon/internal/mail/mailtest"
+	"buzon/internal/nui"
 	"buzon/internal/registry"
 	"buzon/internal/server"
 	"buzon/internal/store"
@@ -309,4 +312,92 @@ func TestNotificationScreens(t *testing.T) {
 	mintel.fill("#nombre", "Decreto Ejecutivo 123")
 	mintel.submit("calendar-added", "Guardar")
 	mintel.MustSee("Decreto Ejecutivo 123")
+}
+
+// TestThousandRecipientsCSV: a CSV of 1,000 recipients with 3 bad rows; the
+// preview names the three rows and why, and confirming deposits 997.
+func TestThousandRecipientsCSV(t *testing.T) {
+	srv := StartServer(t, nil)
+	ctx := context.Background()
+	reg, err := registry.Open(filepath.Join(srv.Config.Data, server.DemoRegistryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first registry.Person
+	for p := range reg.All() {
+		first = p
+		break
+	}
+	inst := &store.Institution{Name: "Instituto Ecuatoriano de Seguridad Social", Acronym: "IESS", RUC: "1760004650001",
+		RUCKind: "public", Sector: "ejecutivo", Modality: "plataforma", State: "activa", DailyQuota: 5000, Address: "Quito",
+		RequestID: store.NewID(), CreatedAt: time.Now()}
+	rnd := rand.New(rand.NewPCG(7, 7))
+	var good []string
+	err = srv.DB().Write(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateInstitution(ctx, inst); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for len(good) < 998 {
+			n := nui.Generate(rnd, 1+rnd.IntN(24)).String()
+			if seen[n] || n == first.NUI.String() {
+				continue
+			}
+			seen[n] = true
+			id := &store.Identity{NUI: n, GivenNames: "Afiliado", Surnames: strconv.Itoa(len(good)), Email: n + "@correo.example",
+				State: "activa", Channel: "presencial", PasskeyHandle: []byte(n), CreatedAt: time.Now()}
+			if len(good) < 997 { // the last one has no buzón
+				if err := tx.CreateIdentity(ctx, id); err != nil {
+					return err
+				}
+				if err := tx.GrantRole(ctx, &store.Role{IdentityID: id.ID, Role: "ciudadano", GrantedAt: time.Now()}); err != nil {
+					return err
+				}
+			}
+			good = append(good, n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Line 1 is the header; line 102 has a wrong check digit, line 503
+	// repeats line 5, line 1001 is a person without a buzón.
+	var csv strings.Builder
+	csv.WriteString("cedula;nombres\n")
+	rows := append([]string{}, good[:100]...)
+	rows = append(rows, "1714307104")
+	rows = append(rows, good[100:500]...)
+	rows = append(rows, good[3])
+	rows = append(rows, good[500:997]...)
+	rows = append(rows, good[997])
+	for i, r := range rows {
+		fmt.Fprintf(&csv, "%s;Persona %d\n", r, i)
+	}
+	file := filepath.Join(t.TempDir(), "afiliados.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notifier := journeyAccount(t, srv, first, identity.RoleNotifier, inst.ID)
+
+	b := NewBrowser(t, srv.URL, BrowserOptions{})
+	b.signIn("signin", notifier.NUI.String(), enableTOTP(t, srv, notifier))
+	b.Visit("compose", "/institucion/"+inst.ID+"/redactar")
+	b.do("upload the list", chromedp.SetUploadFiles(chromedp.CSS("#archivo_destinatarios"), []string{file}))
+	b.fill("#asunto", "Actualización de datos de afiliación")
+	b.fill("#cuerpo", "Estimado/a {{nombres}}: actualice sus datos.")
+	b.submit("preview", "Revisar antes de enviar")
+	b.MustSee("997 destinatarios recibirán la notificación en su buzón. (archivo afiliados.csv)", "3 filas no se enviarán")
+	lines := run(b, "read the report", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.panel-warning tbody tr td:first-child')).map(td => td.textContent)`))
+	if strings.Join(lines, ",") != "102,503,1001" {
+		t.Errorf("the report names lines %v, want 102, 503 and 1001", lines)
+	}
+	reasons := b.Text(".panel-warning tbody")
+	for _, want := range []string{"buzón activo", good[3], "1714307104"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("the report does not say %q:\n%s", want, reasons)
+		}
+	}
+	b.submit("sent", "Enviar a 997 destinatarios")
+	b.MustSee("Se depositaron 997 notificaciones; 1 destinatarios no tienen buzón activo o tenían datos no válidos.")
 }
