@@ -392,9 +392,18 @@ func (l *Log) PublicKeys(ctx context.Context) ([]PublicKey, error) {
 		return nil, err
 	}
 	cur := map[string]bool{NoteKeyID(l.Keys.VerifierKey): true, CertificateID(l.Keys.Certificate): true}
-	out := make([]PublicKey, 0, len(rows))
+	out := make([]PublicKey, 0, len(rows)+2)
+	listed := map[string]bool{}
 	for _, k := range rows {
+		listed[k.ID] = true
 		out = append(out, PublicKey{ID: k.ID, Kind: k.Kind, Public: k.Public, FirstSeen: k.FirstSeen, LastSeen: k.LastSeen, Current: cur[k.ID]})
+	}
+	// The current keys are published even before PublishKeys could list them.
+	if id := NoteKeyID(l.Keys.VerifierKey); !listed[id] {
+		out = append(out, PublicKey{ID: id, Kind: "note", Public: l.Keys.VerifierKey, Current: true})
+	}
+	if id := CertificateID(l.Keys.Certificate); !listed[id] {
+		out = append(out, PublicKey{ID: id, Kind: "x509", Public: l.Keys.CertificatePEM(), Current: true})
 	}
 	return out, nil
 }

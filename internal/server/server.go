@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"buzon/internal/config"
+	"buzon/internal/evidence"
 	"buzon/internal/identity"
 	"buzon/internal/jobs"
 	"buzon/internal/mail"
@@ -42,6 +43,7 @@ type Server struct {
 	closers []func() error
 	handler http.Handler
 	ids     *identity.Service
+	evid    *evidence.Log
 	notes   *notification.Service
 }
 
@@ -120,11 +122,10 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if s.notes, err = NewNotifications(cfg, s.db, s.keys, logger); err != nil {
 		return nil, err
 	}
-	insts, err := NewInstitutions(cfg, s.db, s.keys, s.ids, logger)
-	if err != nil {
+	if s.evid, err = NewEvidence(ctx, cfg, s.db, logger); err != nil {
 		return nil, err
 	}
-	registrations, err := NewRegistration(cfg, s.db, s.keys, s.ids, logger)
+	insts, err := NewInstitutions(cfg, s.db, s.keys, s.ids, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -141,12 +142,13 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 		Ready:   s.ready,
 		DevMail: s.db.Reader(),
 
+		Evidence: s.evid,
+
 		Identity:     s.ids,
 		SessionStore: store.Sessions{DB: s.db},
 
 		Notifications: s.notes,
 		Institutions:  insts,
-		Registration:  registrations,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -189,6 +191,9 @@ func (s *Server) Keys() *seal.Keyring { return s.keys }
 // Jobs is the server's job runner; tests call RunDue on it.
 func (s *Server) Jobs() *jobs.Runner { return s.runner }
 
+// Evidence is the evidence log: constancias, proofs, audits.
+func (s *Server) Evidence() *evidence.Log { return s.evid }
+
 // Serve answers HTTP on ln and runs the job workers until ctx is cancelled,
 // then stops accepting requests, lets running requests and jobs finish (up
 // to the shutdown timeout) and returns.
@@ -207,6 +212,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopWork()
 	if s.cfg.Workers > 0 {
 		wg.Go(func() { s.runner.Run(workCtx) })
+	}
+	if s.evid != nil {
+		wg.Go(func() { s.evid.Run(workCtx, 0) })
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
