@@ -15,11 +15,11 @@ type base struct {
 	Me    *identity.Principal
 	Flash string
 	// Passkeys is false when the site cannot offer passkeys (reached by IP address).
-	Passkeys bool
+	PasskeysOn bool
 }
 
 func (h *handler) base(r *http.Request) base {
-	b := base{Me: session.Principal(r), Passkeys: h.ids.PasskeysAvailable()}
+	b := base{Me: session.Principal(r), PasskeysOn: h.ids.PasskeysAvailable()}
 	if key := h.sess.PopFlash(r.Context()); key != "" {
 		b.Flash = h.views.T(r, key)
 	}

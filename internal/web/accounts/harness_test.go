@@ -257,3 +257,12 @@ func (s *site) count() int {
 	}
 	return len(ids)
 }
+
+func code(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
