@@ -353,3 +353,84 @@ func FuzzParseQuota(f *testing.F) {
 		}
 	})
 }
+
+func TestResendInvitation(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := it.New(t, db)
+		ctx := context.Background()
+		mintel := e.MINTEL(t)
+		a := e.Activate(t, mintel, "Institución A", "1760000070001", it.AdminNUI)
+		b := e.Activate(t, mintel, "Institución B", "1760000150001", it.NewAdminNUI)
+		history, _ := e.Service.AdminHistory(ctx, mintel, a.ID)
+		if len(history) != 1 || !history[0].Pending {
+			t.Fatalf("a new administrator is not pending: %+v", history)
+		}
+		count := func(to string) int {
+			n := 0
+			for _, m := range mails(t, db) {
+				if m.To == to && strings.Contains(m.Text, "/activar/") {
+					n++
+				}
+			}
+			return n
+		}
+		// MINTEL resends the administrator's invitation; the administrator cannot.
+		sent := count("luis.mora@pruebas.gob.ec")
+		if err := e.Service.ResendInvitation(ctx, mintel, a.ID, history[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("luis.mora@pruebas.gob.ec"); n != sent+1 {
+			t.Errorf("%d invitations to the administrator, want %d", n, sent+1)
+		}
+		adminA := e.Staff(t, it.AdminNUI) // activates him
+		if err := e.Service.ResendInvitation(ctx, mintel, a.ID, history[0].ID); !errors.Is(err, institution.ErrAlreadyActivated) {
+			t.Errorf("resending to an active account = %v", err)
+		}
+		if err := e.Service.ResendInvitation(ctx, adminA, a.ID, history[0].ID); !errors.Is(err, institution.ErrForbidden) {
+			t.Errorf("an administrator resending his own invitation = %v", err)
+		}
+		m, err := e.Service.InviteNotifier(ctx, adminA, a.ID, institution.NotifierForm{NUI: it.NotifierNUI, Email: "jorge@a.gob.ec", Position: "Analista"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Service.ResendInvitation(ctx, adminA, a.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("jorge@a.gob.ec"); n != 2 {
+			t.Errorf("%d invitations to the notifier, want 2", n)
+		}
+		adminB := e.Staff(t, it.NewAdminNUI)
+		if err := e.Service.ResendInvitation(ctx, adminB, b.ID, m.ID); !errors.Is(err, institution.ErrNotFound) {
+			t.Errorf("B's administrator resending A's invitation through B = %v", err)
+		}
+		if err := e.Service.ResendInvitation(ctx, adminB, a.ID, m.ID); !errors.Is(err, institution.ErrForbidden) {
+			t.Errorf("B's administrator resending A's invitation = %v", err)
+		}
+	})
+}
+
+func TestApprovalRefusesASuspendedAccount(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := it.New(t, db)
+		ctx := context.Background()
+		mintel := e.MINTEL(t)
+		p := e.Staff(t, it.AdminNUI, identity.Grant{Role: identity.RoleCitizen})
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetIdentityState(ctx, p.ID, "suspendida", "prueba", it.Start) }); err != nil {
+			t.Fatal(err)
+		}
+		req, err := e.Service.Submit(ctx, it.ActivationForm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := count(t, e)
+		if _, err := e.Service.Decide(ctx, mintel, req.ID, institution.Decision{Approve: true, Reason: "Completo."}); !errors.Is(err, institution.ErrAccountUnavailable) {
+			t.Fatalf("approving with a suspended administrator = %v", err)
+		}
+		if after := count(t, e); after != before {
+			t.Errorf("the refused approval changed the store: %+v → %+v", before, after)
+		}
+		if _, err := db.Reader().InstitutionByRUC(ctx, "1760000070001"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the refused approval created the institution: %v", err)
+		}
+	})
+}

@@ -149,6 +149,12 @@ var (
 	ErrStaffEnded = &Error{"institution.staff_ended", "",
 		"Esta persona ya no es parte del personal de la institución.",
 		"This person is no longer on the institution's staff."}
+	ErrAccountUnavailable = &Error{"institution.account_unavailable", "",
+		"La cuenta de esta persona en Buzón está suspendida o cerrada: no puede recibir el rol.",
+		"This person's Buzón account is suspended or closed: it cannot be given the role."}
+	ErrAlreadyActivated = &Error{"institution.already_activated", "",
+		"Esta persona ya activó su cuenta: no hace falta reenviar la invitación.",
+		"This person has already activated the account: there is no invitation to resend."}
 	ErrRegistryUnavailable = &Error{"institution.registry_unavailable", "",
 		"No se pudo consultar el Registro Civil en este momento. Intente de nuevo en unos minutos.",
 		"The civil registry could not be reached right now. Please try again in a few minutes."}

@@ -117,20 +117,21 @@ func (s *Service) Now() time.Time { return s.now().UTC() }
 
 // Audit actions written by this package. The values are stored.
 const (
-	ActionApprove        = "institucion.aprobar_solicitud"
-	ActionReject         = "institucion.rechazar_solicitud"
-	ActionViewRequest    = "institucion.consultar_solicitud"
-	ActionViewDocument   = "institucion.consultar_documento"
-	ActionSuspend        = "institucion.suspender"
-	ActionReactivate     = "institucion.reactivar"
-	ActionSetModality    = "institucion.cambiar_modalidad"
-	ActionSetQuota       = "institucion.cambiar_cuota"
-	ActionUpdateProfile  = "institucion.actualizar_perfil"
-	ActionSetLogo        = "institucion.cambiar_logotipo"
-	ActionRemoveLogo     = "institucion.quitar_logotipo"
-	ActionInviteNotifier = "institucion.invitar_notificador"
-	ActionEndNotifier    = "institucion.desactivar_notificador"
-	ActionChangeAdmin    = "institucion.cambiar_administrador"
+	ActionApprove          = "institucion.aprobar_solicitud"
+	ActionReject           = "institucion.rechazar_solicitud"
+	ActionViewRequest      = "institucion.consultar_solicitud"
+	ActionViewDocument     = "institucion.consultar_documento"
+	ActionSuspend          = "institucion.suspender"
+	ActionReactivate       = "institucion.reactivar"
+	ActionSetModality      = "institucion.cambiar_modalidad"
+	ActionSetQuota         = "institucion.cambiar_cuota"
+	ActionUpdateProfile    = "institucion.actualizar_perfil"
+	ActionSetLogo          = "institucion.cambiar_logotipo"
+	ActionRemoveLogo       = "institucion.quitar_logotipo"
+	ActionInviteNotifier   = "institucion.invitar_notificador"
+	ActionEndNotifier      = "institucion.desactivar_notificador"
+	ActionChangeAdmin      = "institucion.cambiar_administrador"
+	ActionResendInvitation = "institucion.reenviar_invitacion"
 )
 
 // queueMail renders one email in Spanish (the institutions' language) and

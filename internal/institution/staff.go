@@ -7,6 +7,7 @@ import (
 
 	"buzon/internal/identity"
 	"buzon/internal/mail"
+	"buzon/internal/nui"
 	"buzon/internal/registry"
 	"buzon/internal/store"
 )
@@ -28,6 +29,9 @@ type StaffMember struct {
 	StartedAt time.Time
 	EndedAt   time.Time
 	EndReason string
+	// Pending is true while the person has not followed the invitation
+	// (his account is pending activation).
+	Pending bool
 }
 
 // Current reports whether the appointment is still open.
@@ -36,7 +40,7 @@ func (m *StaffMember) Current() bool { return m.EndedAt.IsZero() }
 func staffOf(r *store.InstitutionStaff) StaffMember {
 	return StaffMember{ID: r.ID, InstitutionID: r.InstitutionID, AccountID: r.IdentityID, Role: identity.Role(r.Role),
 		NUI: r.NUI, FullName: r.FullName, Position: r.Position, Email: r.Email, Phone: r.Phone, RequestID: r.RequestID,
-		StartedAt: r.StartedAt, EndedAt: r.EndedAt, EndReason: r.EndReason}
+		StartedAt: r.StartedAt, EndedAt: r.EndedAt, EndReason: r.EndReason, Pending: r.AccountState == string(identity.StatePending)}
 }
 
 // staffData is what an appointment records besides the person.
@@ -54,6 +58,9 @@ func (s *Service) appoint(ctx context.Context, tx *store.Tx, actor *identity.Pri
 	inv, err := s.ids.InviteStaff(ctx, tx, actor, person, d.email, now)
 	if err != nil {
 		return onField("email", err)
+	}
+	if st := inv.Account.State; st == identity.StateSuspended || st == identity.StateClosed {
+		return ErrAccountUnavailable
 	}
 	why := "designado por la institución"
 	if d.requestID != "" {
@@ -80,6 +87,12 @@ func (s *Service) appoint(ctx context.Context, tx *store.Tx, actor *identity.Pri
 	if err != nil {
 		return err
 	}
+	return s.invite(ctx, tx, inst, role, inv, name, d, now)
+}
+
+// invite queues the invitation of an appointment: with the activation link
+// while the account is pending, a note to sign in as usual otherwise.
+func (s *Service) invite(ctx context.Context, tx *store.Tx, inst *store.Institution, role identity.Role, inv *identity.Invitation, name string, d staffData, now time.Time) error {
 	switch {
 	case inv.Link == "":
 		return s.queueMail(ctx, tx, "institution_role_granted", d.email, mail.InstitutionRoleGrantedData{
@@ -272,4 +285,57 @@ func (s *Service) requireAdminOrMINTEL(p *identity.Principal, institutionID stri
 		return nil
 	}
 	return ErrForbidden
+}
+
+// ResendInvitation sends a fresh invitation to someone appointed who has
+// not activated his account yet (the first link lasts three days): the
+// institution's administrator resends his notifiers', MINTEL the
+// administrators'. Another institution's appointment is ErrNotFound.
+func (s *Service) ResendInvitation(ctx context.Context, p *identity.Principal, institutionID, staffID string) error {
+	if err := s.requireAdminOrMINTEL(p, institutionID); err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		m, err := tx.InstitutionStaffByID(ctx, staffID)
+		if err != nil {
+			return notFound(err)
+		}
+		if m.InstitutionID != institutionID {
+			return ErrNotFound
+		}
+		role := identity.Role(m.Role)
+		actingAs := identity.RoleInstitutionAdmin
+		if role == identity.RoleInstitutionAdmin {
+			if err := requireMINTEL(p); err != nil {
+				return err
+			}
+			actingAs = identity.RolePlatformAdmin
+		} else if err := requireAdmin(p, institutionID); err != nil {
+			return err
+		}
+		if !m.EndedAt.IsZero() {
+			return ErrStaffEnded
+		}
+		if m.AccountState != string(identity.StatePending) {
+			return ErrAlreadyActivated
+		}
+		inst, err := tx.InstitutionByID(ctx, institutionID)
+		if err != nil {
+			return notFound(err)
+		}
+		inv, err := s.ids.InviteStaff(ctx, tx, p, registry.Person{NUI: nui.NUI(m.NUI)}, m.Email, now)
+		if err != nil {
+			return err
+		}
+		d := staffData{email: m.Email}
+		if role == identity.RoleNotifier {
+			d.invitedBy = p.FullName()
+		}
+		if err := s.invite(ctx, tx, inst, role, inv, m.FullName, d, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, p, actingAs, identity.AuditRecord{Action: ActionResendInvitation, SubjectID: m.IdentityID,
+			SubjectNUI: m.NUI, InstitutionID: institutionID, Detail: "correo: " + m.Email}, now)
+	})
 }

@@ -26,10 +26,18 @@ type InstitutionStaff struct {
 	EndedAt       time.Time
 	EndedBy       string
 	EndReason     string
+	// AccountState is the state of the person's identity (read only):
+	// "pendiente" until he follows his invitation.
+	AccountState string
 }
 
 const institutionStaffColumns = `id, institution_id, identity_id, role, nui, full_name, position, email, phone, request_id,
 	started_at, started_by, ended_at, ended_by, end_reason`
+
+// institutionStaffSelect reads appointments with their holder's account state.
+const institutionStaffSelect = `SELECT s.id, s.institution_id, s.identity_id, s.role, s.nui, s.full_name, s.position, s.email,
+	s.phone, s.request_id, s.started_at, s.started_by, s.ended_at, s.ended_by, s.end_reason, i.state
+	FROM institution_staff s JOIN identities i ON i.id = s.identity_id `
 
 // AddInstitutionStaff opens an appointment; ErrDuplicate when the person
 // already holds the role in the institution.
@@ -60,7 +68,7 @@ func (tx *Tx) InstitutionStaffByID(ctx context.Context, id string) (*Institution
 		return nil, fmt.Errorf("institution staff %q: %w", id, ErrNotFound)
 	}
 	s, err := scanInstitutionStaff(tx.q.QueryRowContext(ctx,
-		`SELECT `+institutionStaffColumns+` FROM institution_staff WHERE id = $1`, id))
+		institutionStaffSelect+`WHERE s.id = $1`, id))
 	return s, wrap("institution staff by id", err)
 }
 
@@ -71,11 +79,11 @@ func (tx *Tx) InstitutionStaffOf(ctx context.Context, institutionID, role string
 	if !validUUID(institutionID) {
 		return nil, nil
 	}
-	q := `SELECT ` + institutionStaffColumns + ` FROM institution_staff WHERE institution_id = $1 AND ($2 = '' OR role = $2)`
+	q := institutionStaffSelect + `WHERE s.institution_id = $1 AND ($2 = '' OR s.role = $2)`
 	if current {
-		q += ` AND ended_at = 0`
+		q += ` AND s.ended_at = 0`
 	}
-	q += ` ORDER BY CASE WHEN ended_at = 0 THEN 0 ELSE 1 END, started_at DESC, id DESC`
+	q += ` ORDER BY CASE WHEN s.ended_at = 0 THEN 0 ELSE 1 END, s.started_at DESC, s.id DESC`
 	return tx.queryInstitutionStaff(ctx, q, institutionID, role)
 }
 
@@ -84,8 +92,8 @@ func (tx *Tx) InstitutionStaffOfIdentity(ctx context.Context, identityID string)
 	if !validUUID(identityID) {
 		return nil, nil
 	}
-	return tx.queryInstitutionStaff(ctx, `SELECT `+institutionStaffColumns+` FROM institution_staff
-		WHERE identity_id = $1 AND ended_at = 0 ORDER BY started_at, id`, identityID)
+	return tx.queryInstitutionStaff(ctx, institutionStaffSelect+`WHERE s.identity_id = $1 AND s.ended_at = 0
+		ORDER BY s.started_at, s.id`, identityID)
 }
 
 func (tx *Tx) queryInstitutionStaff(ctx context.Context, q string, args ...any) ([]InstitutionStaff, error) {
@@ -112,7 +120,7 @@ func scanInstitutionStaff(row interface{ Scan(...any) error }) (*InstitutionStaf
 		started, ended   int64
 	)
 	if err := row.Scan(&s.ID, &s.InstitutionID, &s.IdentityID, &s.Role, &s.NUI, &s.FullName, &s.Position, &s.Email, &s.Phone,
-		&req, &started, &by, &ended, &endedBy, &s.EndReason); err != nil {
+		&req, &started, &by, &ended, &endedBy, &s.EndReason, &s.AccountState); err != nil {
 		return nil, err
 	}
 	s.RequestID, s.StartedBy, s.EndedBy = req.String, by.String, endedBy.String
