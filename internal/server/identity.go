@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -8,6 +9,7 @@ import (
 
 	"buzon/internal/config"
 	"buzon/internal/identity"
+	"buzon/internal/jobs"
 	"buzon/internal/mail"
 	"buzon/internal/registry"
 	"buzon/internal/seal"
@@ -98,6 +100,15 @@ func NewIdentity(cfg *config.Config, db *store.DB, keys *seal.Keyring, reg regis
 		Mailer:   identity.TemplateMailer{Templates: tpl},
 		Logger:   logger.With("component", "identity"),
 	})
+}
+
+// registerIdentityJobs adds the hourly cleanup of sessions, tokens and
+// throttle keys to the runner and queues the next one.
+func registerIdentityJobs(ctx context.Context, r *jobs.Runner, ids *identity.Service, logger *slog.Logger) {
+	r.Register(ids.CleanupJob())
+	if err := ids.ScheduleCleanup(ctx); err != nil {
+		logger.Warn("the identity cleanup is not scheduled yet (are migrations pending?); it will be at the next start", "err", err)
+	}
 }
 
 // Identity is the server's identity service.

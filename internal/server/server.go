@@ -119,6 +119,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if s.ids, err = NewIdentity(cfg, s.db, s.keys, reg, logger); err != nil {
 		return nil, err
 	}
+	registerIdentityJobs(ctx, s.runner, s.ids, logger)
 	if s.notes, err = NewNotifications(cfg, s.db, s.keys, logger); err != nil {
 		return nil, err
 	}
