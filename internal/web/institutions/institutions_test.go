@@ -422,6 +422,12 @@ func TestAdministratorConsoleThroughTheWeb(t *testing.T) {
 				notifierID = m.ID
 			}
 		}
+		if page := admin.get("/institucion/" + a.ID + "/personal"); !strings.Contains(page.body, "Pendiente de activación") {
+			t.Error("the staff page does not show the notifier is pending")
+		}
+		if r := admin.post("/institucion/"+a.ID+"/personal/"+notifierID+"/reenviar", nil); r.status != http.StatusSeeOther {
+			t.Errorf("resend: %d\n%s", r.status, r.body)
+		}
 		resp = admin.post("/institucion/"+a.ID+"/personal/"+notifierID+"/desactivar", url.Values{"reason": {""}})
 		if got := fieldError(resp.body, "reason-"+notifierID); resp.status != http.StatusUnprocessableEntity || got != "Indique el motivo." {
 			t.Errorf("deactivate without reason: %d %q", resp.status, got)

@@ -72,6 +72,7 @@ func Routes(mux *http.ServeMux, v *view.Engine, sess *session.Manager, svc *inst
 	mux.Handle("POST /mintel/instituciones/{id}/estado", mintel(h.mintelInstitutionState))
 	mux.Handle("POST /mintel/instituciones/{id}/modalidad", mintel(h.mintelInstitutionModality))
 	mux.Handle("POST /mintel/instituciones/{id}/cuota", mintel(h.mintelInstitutionQuota))
+	mux.Handle("POST /mintel/instituciones/{id}/administradores/{staff}/reenviar", mintel(h.mintelInstitutionResend))
 
 	// The Administrador Institucional's console.
 	mux.Handle("GET /institucion/{$}", admin(h.institutionHome))
@@ -83,6 +84,7 @@ func Routes(mux *http.ServeMux, v *view.Engine, sess *session.Manager, svc *inst
 	mux.Handle("GET /institucion/{id}/personal", admin(h.institutionStaff))
 	mux.Handle("POST /institucion/{id}/personal", admin(h.institutionStaffInvite))
 	mux.Handle("POST /institucion/{id}/personal/{staff}/desactivar", admin(h.institutionStaffDeactivate))
+	mux.Handle("POST /institucion/{id}/personal/{staff}/reenviar", admin(h.institutionStaffResend))
 	mux.Handle("GET /institucion/{id}/actividad", admin(h.institutionActivity))
 	return nil
 }
