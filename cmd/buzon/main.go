@@ -30,6 +30,8 @@ Commands:
   migrate    apply pending database migrations and exit
   admin      administration tasks: create-user (the first administrators)
   registry   generate or inspect a civil-registry file (demo, tests)
+  demo       fill the database with a realistic demo and print how to sign in
+  verify     verify a constancia de notificación offline (JSON or PDF)
   version    print the version
   help       show this help, or "buzon help <command>" for a command's flags
 
