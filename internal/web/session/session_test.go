@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"buzon/internal/eligibility"
@@ -56,4 +57,24 @@ func TestMessage(t *testing.T) {
 	if _, ok := Message(r, errors.New("connection refused")); ok {
 		t.Error("an internal error was shown to a person")
 	}
+}
+
+// FuzzLocalPath: a path LocalPath accepts, used as a redirect target, stays
+// on this site.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/cuenta", "//evil.example", "/\\evil", "/%2F%2Fevil", "/a?b=//c", "https://x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if !LocalPath(p) {
+			return
+		}
+		u, err := url.Parse(p)
+		if err != nil {
+			return // http.Redirect would not treat it as a URL either
+		}
+		if u.Scheme != "" || u.Host != "" {
+			t.Fatalf("LocalPath(%q) accepted a URL to %s://%s", p, u.Scheme, u.Host)
+		}
+	})
 }
