@@ -302,7 +302,7 @@ func TestInstitutionActivationJourney(t *testing.T) {
 	}
 	instFill(admin, "nui", instNotifierNUI)
 	instPress(admin, "invitacion-enviada", "Enviar la invitación", 200)
-	admin.MustSee("Se envió la invitación por correo.", "Jorge Andrade Loor")
+	admin.MustSee("Se envió la invitación por correo.", "Jorge Andrade Loor", "Pendiente de activación")
 
 	// The notifier signs in.
 	staffInvitation := instMail(t, srv, "jorge.andrade@pruebas.gob.ec", "Invitación a Buzón")
