@@ -18,6 +18,8 @@ func Landing(p *identity.Principal) string {
 		return "/digercic/"
 	case p.Has(identity.RolePlatformAdmin), p.Has(identity.RoleAuditor):
 		return "/admin/personal"
+	case p.Has(identity.RoleInstitutionAdmin):
+		return "/institucion/"
 	default:
 		return "/cuenta"
 	}

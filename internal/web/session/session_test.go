@@ -36,6 +36,7 @@ func TestLanding(t *testing.T) {
 		{staff(identity.RoleDIGERCIC, true), "/digercic/"},
 		{staff(identity.RolePlatformAdmin, true), "/admin/personal"},
 		{staff(identity.RoleAuditor, true), "/admin/personal"},
+		{staff(identity.RoleInstitutionAdmin, true), "/institucion/"},
 		{&identity.Principal{Account: identity.Account{TOTPEnabled: true}, Roles: []identity.Grant{{Role: identity.RoleDIGERCIC}, {Role: identity.RoleCitizen}}}, "/cuenta"},
 	}
 	for _, tt := range tests {
