@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,10 +17,10 @@ import (
 // middleware wraps the routes, outermost first:
 //
 //  1. context: the request id and the language go into the request's
-//     context. This is the only layer that replaces *http.Request, so every
-//     inner layer shares one request value with the mux.
-//  2. observe: access log and metrics, read after the mux has run, when
-//     r.Pattern holds the route that matched.
+//     context.
+//  2. observe: access log and metrics, read after the mux has run. Inner
+//     layers (sessions) may replace *http.Request, so the mux's r.Pattern is
+//     copied back through a holder in the context by recordRoute.
 //  3. headers: security headers, set before anything can write, so every
 //     response carries them: pages, static files, errors, operations.
 //  4. recoverer: a panic becomes the 500 page and a log line.
@@ -52,9 +53,14 @@ func (h *handler) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
+		var matched string
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &matched))
 		defer func() {
 			d := time.Since(start)
-			route := r.Pattern
+			route := matched
+			if route == "" {
+				route = r.Pattern // set here by crossOriginDenied, which runs before the inner layers
+			}
 			if route == "" || route == "/" {
 				route = unmatched
 			}
@@ -71,6 +77,22 @@ func (h *handler) observe(next http.Handler) http.Handler {
 				slog.String("request_id", request.ID(r)), slog.String("remote_addr", r.RemoteAddr))
 		}()
 		next.ServeHTTP(rec, r)
+	})
+}
+
+type routeKey struct{}
+
+// recordRoute wraps the mux and copies the pattern it matched into the holder
+// observe put in the context: the request the mux saw may not be the one
+// observe holds, since the session layer replaces it.
+func recordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p, ok := r.Context().Value(routeKey{}).(*string); ok {
+				*p = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
 	})
 }
 

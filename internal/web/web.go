@@ -125,7 +125,7 @@ func build(o Options, extra func(mux *http.ServeMux, views *view.Engine)) (http.
 		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(h.crossOriginDenied))
-	var site http.Handler = h.mux
+	var site http.Handler = recordRoute(h.mux)
 	if h.sessions != nil {
 		site = h.sessions.Middleware(site)
 	}
