@@ -20,7 +20,7 @@ const (
 	// batchChunk is how many items one transaction deposits: each chunk
 	// commits its deposits, their evidence and alert jobs, the items'
 	// results and the batch's progress together.
-	batchChunk = 100
+	batchChunk = 250
 	// batchBudget is how long one job runs before handing the rest of the
 	// batch to a new job, so that no job outlives its lease.
 	batchBudget = 2 * time.Minute
