@@ -105,4 +105,3 @@ func newEnvSharing(t *testing.T, e *env, opts ...envOption) *env {
 	}
 	return &c
 }
-
