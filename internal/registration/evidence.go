@@ -17,6 +17,10 @@ import (
 // registration evidence (or downloading part of it).
 const ActionEvidenceView = "registro.consultar_evidencia"
 
+// ActionApplicationsView is the audit action of staff listing the online
+// applications made with a N.U.I.
+const ActionApplicationsView = "registro.consultar_solicitudes"
+
 // Evidence is the record of a virtual registration kept with the account:
 // the application, every verification attempt, and the accepted one with
 // its signed PDF, report and certificate.
@@ -88,6 +92,48 @@ func (s *Service) CitizenEvidence(ctx context.Context, p *identity.Principal, ra
 		return nil, err
 	}
 	return ev, nil
+}
+
+// CitizenApplications lists, for a DIGERCIC operator or an auditor helping
+// a citizen, the online applications made with a N.U.I. (newest first,
+// with their attempts), whether or not they led to an account; the view is
+// audited.
+func (s *Service) CitizenApplications(ctx context.Context, p *identity.Principal, rawNUI string) ([]*Application, error) {
+	if err := identity.Require(p, identity.RoleDIGERCIC, identity.RoleAuditor); err != nil {
+		return nil, err
+	}
+	id, err := nui.Parse(rawNUI)
+	if err != nil {
+		return nil, err
+	}
+	tx := s.db.Reader()
+	rows, err := tx.RegistrationApplicationsByNUI(ctx, string(id), 20)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := make([]*Application, 0, len(rows))
+	for i := range rows {
+		attempts, err := tx.RegistrationAttempts(ctx, rows[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		v := s.view(&rows[i], attempts, now)
+		v.GivenNames, v.Surnames = rows[i].GivenNames, rows[i].Surnames
+		out = append(out, v)
+	}
+	role := identity.RoleDIGERCIC
+	if !p.Has(role) {
+		role = identity.RoleAuditor
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		return identity.RecordAudit(ctx, tx, p, role, identity.AuditRecord{Action: ActionApplicationsView,
+			SubjectNUI: string(id), Detail: fmt.Sprintf("%d solicitudes de registro en línea", len(out))}, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (s *Service) evidence(ctx context.Context, identityID string) (*Evidence, error) {

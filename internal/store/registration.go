@@ -252,3 +252,26 @@ func (tx *Tx) RegistrationAttempts(ctx context.Context, applicationID string) ([
 	}
 	return out, wrap("registration attempts", rows.Err())
 }
+
+// RegistrationApplicationsByNUI lists the applications made for a N.U.I.,
+// newest first, for the DIGERCIC help desk.
+func (tx *Tx) RegistrationApplicationsByNUI(ctx context.Context, nui string, limit int) ([]RegistrationApplication, error) {
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+registrationColumns+` FROM registration_applications
+		WHERE nui = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, nui, limit)
+	if err != nil {
+		return nil, wrap("registration applications by N.U.I.", err)
+	}
+	defer rows.Close()
+	var out []RegistrationApplication
+	for rows.Next() {
+		a, err := scanRegistration(rows)
+		if err != nil {
+			return nil, wrap("registration applications by N.U.I.", err)
+		}
+		out = append(out, *a)
+	}
+	return out, wrap("registration applications by N.U.I.", rows.Err())
+}

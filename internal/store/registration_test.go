@@ -138,6 +138,16 @@ func TestRegistrationApplications(t *testing.T) {
 		if got.State != "anulada" {
 			t.Errorf("cancelled application state = %s", got.State)
 		}
+		list, err := db.Reader().RegistrationApplicationsByNUI(ctx, app.NUI, 10)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("applications of the N.U.I.: %d, %v; want 2", len(list), err)
+		}
+		if list[0].ID != other.ID || list[1].ID != app.ID {
+			t.Errorf("applications not newest first: %s, %s", list[0].ID, list[1].ID)
+		}
+		if list, _ := db.Reader().RegistrationApplicationsByNUI(ctx, "1700000001", 10); len(list) != 0 {
+			t.Errorf("%d applications of another N.U.I.", len(list))
+		}
 		if _, err := db.Reader().RegistrationApplicationOfIdentity(ctx, store.NewID()); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("identity without application: %v, want ErrNotFound", err)
 		}

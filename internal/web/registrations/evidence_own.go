@@ -19,6 +19,9 @@ type evidencePage struct {
 	Files    string
 	NUI      string
 	Attempts []attemptRow
+	// Applications are the other online applications with the cédula
+	// (DIGERCIC's page only).
+	Applications []applicationRow
 }
 
 // evidenceOwn shows the signed-in citizen the evidence of his registration,
@@ -26,21 +29,23 @@ type evidencePage struct {
 func (h *handler) evidenceOwn(w http.ResponseWriter, r *http.Request) {
 	p := session.Principal(r)
 	ev, err := h.svc.OwnEvidence(r.Context(), p)
-	h.renderEvidence(w, r, ev, err, false, string(p.NUI), "/cuenta/registro")
+	if d, ok := h.evidencePage(w, r, ev, err, false, string(p.NUI), "/cuenta/registro"); ok {
+		h.views.Render(w, r, "evidence", d)
+	}
 }
 
-// renderEvidence renders the evidence page, or its "registered another
-// way" form when there is none.
-func (h *handler) renderEvidence(w http.ResponseWriter, r *http.Request, ev *registration.Evidence, err error, staff bool, nui, files string) {
+// evidencePage prepares the evidence page, or its "registered another way"
+// form when there is none; on another error it answers and reports false.
+func (h *handler) evidencePage(w http.ResponseWriter, r *http.Request, ev *registration.Evidence, err error, staff bool, nui, files string) (evidencePage, bool) {
 	d := evidencePage{base: h.base(r), Staff: staff, Files: files, NUI: nui}
 	switch {
 	case errors.Is(err, registration.ErrNoEvidence):
 	case err != nil:
 		h.denied(w, r, err)
-		return
+		return d, false
 	default:
 		d.Ev = ev
 		d.Attempts = h.attemptRows(r, ev.Application.Attempts, false)
 	}
-	h.views.Render(w, r, "evidence", d)
+	return d, true
 }

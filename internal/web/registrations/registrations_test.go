@@ -344,15 +344,26 @@ func TestRegistrationPages(t *testing.T) {
 		if st := op.get(reports[0][1]); st != http.StatusOK || !strings.Contains(op.body, `"steps"`) {
 			t.Errorf("report download: %d", st)
 		}
-		if st := op.get("/digercic/ciudadanos/" + luisNUI + "/registro"); st != http.StatusNotFound {
-			t.Errorf("a N.U.I. without account: %d, want 404", st)
+		if st := op.get("/digercic/ciudadanos/" + luisNUI + "/registro"); st != http.StatusOK {
+			t.Errorf("a N.U.I. without account: %d, want 200", st)
 		}
+		op.mustSee("Esta cédula no tiene una cuenta creada por el canal virtual", "No hay otras solicitudes de registro en línea con esta cédula.")
+
+		// The help desk sees a failed application of a person without account.
+		luis := s.browser()
+		luis.upload(luis.toSignature(luisNUI, "luis@example.com"))
+		op.get("/digercic/ciudadanos/" + luisNUI + "/registro")
+		op.mustSee("esperando el documento firmado", "luis@example.com", esign.ErrUnsigned.ES)
 		if st := op.get("/digercic/ciudadanos/123/registro"); st != http.StatusNotFound {
 			t.Errorf("a malformed N.U.I.: %d, want 404", st)
 		}
 		entries, err := db.Reader().AuditEntries(context.Background(), store.AuditFilter{SubjectNUI: mariaNUI, Action: registration.ActionEvidenceView, Limit: 10})
 		if err != nil || len(entries) != 2 {
 			t.Errorf("%d audit entries for DIGERCIC's page and download (%v), want 2", len(entries), err)
+		}
+		entries, err = db.Reader().AuditEntries(context.Background(), store.AuditFilter{SubjectNUI: luisNUI, Action: registration.ActionApplicationsView, Limit: 10})
+		if err != nil || len(entries) != 2 {
+			t.Errorf("%d audit entries for the applications of %s (%v), want 2", len(entries), luisNUI, err)
 		}
 	})
 }
