@@ -54,7 +54,9 @@ func idServer(t *testing.T) (*Server, *mailtest.Server) {
 // idFill types into the control with this id, as a person would.
 func idFill(b *Browser, id, value string) {
 	b.t.Helper()
-	b.do("fill #"+id, chromedp.Clear(chromedp.CSS("#"+id)), chromedp.SendKeys(chromedp.CSS("#"+id), value))
+	b.do("find #"+id, chromedp.WaitVisible(chromedp.CSS("#"+id)))
+	run(b, "clear #"+id, chromedp.Evaluate[bool](`(() => { document.getElementById(`+strconvQuote(id)+`).value = ""; return true })()`))
+	b.do("fill #"+id, chromedp.SendKeys(chromedp.CSS("#"+id), value))
 }
 
 // idPress clicks the button with this text and checks the page it leads to,
@@ -263,4 +265,97 @@ func idIdentities(t *testing.T, srv *Server) int {
 		t.Fatal(err)
 	}
 	return len(ids)
+}
+
+// TestIdentityPagesTour visits every other page of the identity area with
+// axe-core: the account's security pages, password reset, the DIGERCIC
+// account actions (a suspension that signs the citizen out at once) and the
+// platform console, in Spanish and in English.
+func TestIdentityPagesTour(t *testing.T) {
+	srv, smtp := idServer(t)
+	ctx := context.Background()
+	sys := identity.System("e2e")
+	ids := srv.Identity()
+	activate := func(link string) {
+		t.Helper()
+		if _, err := ids.Activate(ctx, link[strings.LastIndexByte(link, '/')+1:], idPassword, idPassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, link, err := ids.CreateUser(ctx, sys, identity.CreateUserRequest{NUI: idOperatorNUI, Email: "luis@registrocivil.example", Role: identity.RoleDIGERCIC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	activate(link)
+	if _, link, err = ids.CreateUser(ctx, sys, identity.CreateUserRequest{NUI: idOperatorNUI, Email: "luis@registrocivil.example", Role: identity.RolePlatformAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := ids.RegisterInPerson(ctx, sys, idCitizenNUI, "maria@correo.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	msg, err := smtp.WaitFor(waitCtx, func(r mailtest.Received) bool { return slices.Contains(r.To, "maria@correo.example") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	activate(idActivationRE.FindStringSubmatch(msg.Text)[1])
+
+	// The citizen's security pages.
+	citizen := NewBrowser(t, srv.URL, BrowserOptions{})
+	idSignIn(t, citizen, "citizen-signin", idCitizenNUI, "")
+	for _, link := range []string{"Cambiar contraseña", "Cambiar correo", "Administrar llaves de acceso", "Administrar verificación en dos pasos"} {
+		citizen.Visit("account", "/cuenta")
+		citizen.ClickLink("account-"+link, link)
+	}
+	citizen.Visit("password", "/cuenta/contrasena")
+	idFill(citizen, "current", "no es la mía")
+	idPress(citizen, "password-refused", "Cambiar contraseña", 422)
+	citizen.Visit("email", "/cuenta/correo")
+	idFill(citizen, "email", "maria.nueva@correo.example")
+	idFill(citizen, "current", idPassword)
+	idPress(citizen, "email-sent", "Enviar enlace de confirmación", 200)
+	citizen.MustSee("Le enviamos un enlace al nuevo correo. El cambio se hará cuando lo abra.")
+
+	// Password reset, as someone who forgot it.
+	stranger := NewBrowser(t, srv.URL, BrowserOptions{Phone: true})
+	stranger.Visit("signin-phone", "/ingresar")
+	stranger.ClickLink("reset", "Olvidé mi contraseña")
+	idFill(stranger, "nui", idMinorNUI)
+	idPress(stranger, "reset-sent", "Enviar el enlace", 200)
+	stranger.MustSee("Revise su correo")
+
+	// The operator (also platform administrator) suspends the citizen.
+	operator := NewBrowser(t, srv.URL, BrowserOptions{})
+	idSignIn(t, operator, "operator-signin", idOperatorNUI, "")
+	secret := idSetUpTOTP(t, operator, "operator")
+	operator.Visit("record", "/digercic/cuentas/"+acc.ID)
+	idPress(operator, "suspend-refused", "Suspender la cuenta", 422)
+	if got := idError(operator, "suspender-reason"); got != "Indique el motivo." {
+		t.Errorf("suspension without reason: %q", got)
+	}
+	idFill(operator, "suspender-reason", "Pedido de la titular, oficio 2026-114")
+	idPress(operator, "suspended", "Suspender la cuenta", 200)
+	operator.MustSee("La cuenta fue suspendida y sus sesiones se cerraron.")
+	citizen.Visit("citizen-signed-out", "/cuenta")
+	if got := citizen.Path(); got != "/ingresar" {
+		t.Errorf("a suspended citizen still reaches %s", got)
+	}
+	idFill(operator, "reactivar-reason", "La titular lo pidió en persona")
+	idPress(operator, "reactivated", "Reactivar la cuenta", 200)
+
+	// The platform console, then the same pages in English.
+	operator.Visit("staff", "/admin/personal")
+	operator.Visit("audit", "/admin/auditoria")
+	operator.MustSee("Pedido de la titular, oficio 2026-114")
+	operator.ClickLink("english", "English")
+	operator.MustSee("Audit log")
+	operator.Visit("staff-en", "/admin/personal")
+	operator.Visit("console-en", "/digercic/")
+	operator.Visit("register-en", "/digercic/registro")
+	operator.Visit("totp-en", "/cuenta/verificacion")
+	idPress(operator, "signed-out-en", "Sign out", 200)
+	operator.MustSee("You have signed out.")
+	_ = secret
 }
