@@ -130,6 +130,10 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if err != nil {
 		return nil, err
 	}
+	registrations, err := NewRegistration(cfg, s.db, s.keys, s.ids, logger)
+	if err != nil {
+		return nil, err
+	}
 	if err := registerNotificationJobs(ctx, s.runner, s.notes, s.sender); err != nil {
 		return nil, err
 	}
@@ -150,6 +154,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 
 		Notifications: s.notes,
 		Institutions:  insts,
+		Registration:  registrations,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

@@ -50,15 +50,15 @@ type Options struct {
 	Identity *identity.Service
 	// SessionStore keeps the session cookies' data (store.Sessions).
 	SessionStore scs.Store
+	// Institutions serves the activation requests, MINTEL's console and
+	// the institutions' administrators; nil leaves them out.
+	Institutions *institution.Service
 	// Registration serves the virtual registration channel and the
 	// registration evidence; nil leaves them out.
 	Registration *registration.Service
 	// API is the interconnection API (internal/api), mounted under
 	// /api/v1/ inside the shell's middleware; nil leaves it out.
 	API http.Handler
-	// Institutions serves the activation requests, MINTEL's console and
-	// the institutions' administrators; nil leaves them out.
-	Institutions *institution.Service
 	// Notifications serves the buzón, the institutions' sending and
 	// tracking, and the dashboards; nil leaves them out.
 	Notifications *notification.Service
