@@ -16,7 +16,6 @@ import (
 
 	"buzon/internal/eligibility"
 	"buzon/internal/jobs"
-	"buzon/internal/mail"
 	"buzon/internal/outbox"
 	"buzon/internal/registry"
 	"buzon/internal/seal"
@@ -174,4 +173,3 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, kind MailKind, to
 	return outbox.Enqueue(ctx, tx, m, now, jobs.Options{})
 }
 
-var _ = mail.Message{}

@@ -8,7 +8,6 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"image/png"
 	"strings"
@@ -308,4 +307,3 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password str
 	return nil
 }
 
-var _ = errors.New
