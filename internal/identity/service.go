@@ -172,4 +172,3 @@ func (s *Service) queueMail(ctx context.Context, tx *store.Tx, kind MailKind, to
 	}
 	return outbox.Enqueue(ctx, tx, m, now, jobs.Options{})
 }
-

@@ -306,4 +306,3 @@ func (s *Service) reauthenticate(ctx context.Context, p *Principal, password str
 	}
 	return nil
 }
-
