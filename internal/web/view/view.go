@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"buzon/internal/store"
 	"buzon/internal/web/i18n"
 	"buzon/internal/web/request"
 )
@@ -239,12 +240,24 @@ func (e *Engine) Forbidden(w http.ResponseWriter, r *http.Request) {
 
 // ServerError logs err with the request id and writes the 500 page, which
 // shows the id so a citizen can quote it; the cause stays in the log.
+//
+// An unreachable database (store.ErrUnavailable) is not a bug but an outage
+// the server recovers from by itself: it answers 503 with Retry-After, so
+// load balancers and clients wait and retry instead of giving up.
 func (e *Engine) ServerError(w http.ResponseWriter, r *http.Request, err error) {
-	e.log.ErrorContext(r.Context(), "server error", "err", err, "request_id", request.ID(r),
-		"method", r.Method, "path", r.URL.Path)
-	if rerr := e.site.render(w, r, http.StatusInternalServerError, "server_error", nil); rerr != nil {
+	status := http.StatusInternalServerError
+	if errors.Is(err, store.ErrUnavailable) {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "30")
+		e.log.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", request.ID(r),
+			"method", r.Method, "path", r.URL.Path)
+	} else {
+		e.log.ErrorContext(r.Context(), "server error", "err", err, "request_id", request.ID(r),
+			"method", r.Method, "path", r.URL.Path)
+	}
+	if rerr := e.site.render(w, r, status, "server_error", nil); rerr != nil {
 		e.log.ErrorContext(r.Context(), "cannot render the error page", "err", rerr, "request_id", request.ID(r))
-		http.Error(w, "500 Error interno / Internal Server Error", http.StatusInternalServerError)
+		http.Error(w, http.StatusText(status), status)
 	}
 }
 
