@@ -61,7 +61,8 @@ type DB struct {
 	engine Engine
 	writer *sql.DB
 	reader *sql.DB
-	dsn    string // for diagnostics, without password
+	dsn    string       // for diagnostics, without password
+	group  *groupCommit // nil when writes are not grouped (MaxBatch 1)
 }
 
 // Options tune how a database is opened.
@@ -71,6 +72,19 @@ type Options struct {
 	// Synchronous sets SQLite's synchronous pragma (FULL by default: a commit
 	// that returned survives a power loss).
 	Synchronous string
+	// MaxBatch bounds how many concurrent writes share one transaction
+	// (group commit, see Write): default 128 on SQLite and 32 on PostgreSQL,
+	// where more savepoints per transaction than its subtransaction cache
+	// holds (64) slow every other session down. 1 turns grouping off.
+	MaxBatch int
+	// MaxBatchTime stops adding writes to a transaction once it has run
+	// that long, so that a burst does not delay the first write's commit
+	// without bound; default 20ms.
+	MaxBatchTime time.Duration
+	// Committers is how many grouped transactions may run at once on
+	// PostgreSQL (each on its own connection; default 2). SQLite has one
+	// writer, hence one committer.
+	Committers int
 }
 
 // Open opens the database named by rawURL: "postgres://…" or "postgresql://…"
@@ -105,7 +119,35 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", db.dsn, err)
 	}
+	db.startGroupCommit(opt)
 	return db, nil
+}
+
+// startGroupCommit starts the committers unless opt turns grouping off.
+func (db *DB) startGroupCommit(opt Options) {
+	maxBatch, committers := opt.MaxBatch, 1
+	if maxBatch <= 0 {
+		maxBatch = 128
+		if db.engine == Postgres {
+			maxBatch = 32
+		}
+	}
+	if maxBatch == 1 {
+		return
+	}
+	if db.engine == Postgres {
+		committers = opt.Committers
+		if committers <= 0 {
+			committers = 2
+		}
+		// Leave connections to the readers, which share the pool.
+		committers = max(min(committers, opt.MaxConns-1), 1)
+	}
+	maxTime := opt.MaxBatchTime
+	if maxTime <= 0 {
+		maxTime = 20 * time.Millisecond
+	}
+	db.group = newGroupCommit(db, committers, maxBatch, maxTime)
 }
 
 func openPostgres(rawURL string, opt Options) (*DB, error) {
@@ -189,8 +231,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools.
+// Close lets queued writes finish, then closes both pools; Write fails
+// with ErrClosed afterwards.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -202,11 +248,33 @@ func (db *DB) Close() error {
 // Writes through it fail on SQLite, whose readers are opened read-only.
 func (db *DB) Reader() *Tx { return &Tx{q: db.reader, engine: db.engine} }
 
-// Write runs fn in one write transaction and commits it when fn returns nil.
-// It is the only way to change data, so that what a caller was told is
-// committed has really been committed (and so that coalescing concurrent
-// transactions later changes one function, not every caller).
+// Write runs fn in a write transaction: when Write returns nil, fn's writes
+// are committed; when fn returns an error, they are rolled back and Write
+// returns it. It is the only way to change data, so that what a caller was
+// told is committed has really been committed.
+//
+// Concurrent writes share transactions (group commit, groupcommit.go):
+// fn runs on the caller's goroutine, inside a savepoint of a transaction
+// that other writes share, and Write returns after the one commit. So fn
+// sees the writes committed before it and those of the same batch ahead of
+// it, as if the writes had run one after another; it must do nothing
+// outside tx that assumes the commit (queue a job row instead), and should
+// be short: a long fn delays the commit of the writes batched with it (use
+// WriteAlone). fn must not call Write itself.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.group == nil {
+		return db.WriteAlone(ctx, fn)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return db.group.write(ctx, fn)
+}
+
+// WriteAlone is Write in a transaction of its own, never shared: for long
+// work (migrations, a large batch) that would hold up the commit of the
+// short writes grouped with it. On SQLite it still waits for the one writer.
+func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
 	sqltx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", classify(err))
