@@ -212,9 +212,10 @@ func TestInPersonRegistrationJourney(t *testing.T) {
 	idPress(citizen, "citizen-activated", "Activar mi cuenta", 200)
 	citizen.MustSee("Su cuenta está activa. Ingrese con su cédula y la contraseña que eligió.")
 	idSignIn(t, citizen, "citizen-signin", idCitizenNUI, "")
-	if got := citizen.Path(); got != "/cuenta" {
-		t.Fatalf("the citizen landed on %s", got)
+	if got := citizen.Path(); got != "/buzon" {
+		t.Fatalf("the citizen landed on %s, want his buzón", got)
 	}
+	citizen.Visit("citizen-account-first", "/cuenta")
 	citizen.MustSee("Mi cuenta", "maria.guaman@correo.example", "Desactivada.")
 	citizen.ClickLink("citizen-totp", "Administrar verificación en dos pasos")
 	secret := idSetUpTOTP(t, citizen, "citizen")
@@ -225,9 +226,10 @@ func TestInPersonRegistrationJourney(t *testing.T) {
 	idPress(citizen, "citizen-signed-out", "Salir", 200)
 	citizen.MustSee("Cerró su sesión.")
 	idSignIn(t, citizen, "citizen-signin-totp", idCitizenNUI, secret)
-	if got := citizen.Path(); got != "/cuenta" {
-		t.Fatalf("after the code the citizen is on %s", got)
+	if got := citizen.Path(); got != "/buzon" {
+		t.Fatalf("after the code the citizen is on %s, want his buzón", got)
 	}
+	citizen.Visit("citizen-account-again", "/cuenta")
 	citizen.MustSee("Mi cuenta", "Esta sesión")
 
 	// The operator finds the account and its history.

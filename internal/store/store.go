@@ -182,7 +182,10 @@ func openSQLite(rawPath string, opt Options) (*DB, error) {
 	}
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)" +
 		"&_pragma=synchronous(" + opt.Synchronous + ")&_time_format=sqlite&_txlock=immediate"
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	// In an SQLite URI, '#' and '?' end the path and '%' escapes: a test's
+	// temporary directory (".../sqlite#01/...") must not be cut short.
+	uri := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	writer, err := sql.Open("sqlite", uri+"?"+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
@@ -202,7 +205,7 @@ func openSQLite(rawPath string, opt Options) (*DB, error) {
 			return nil, fmt.Errorf("protect SQLite file %s: %w", f, err)
 		}
 	}
-	reader, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_time_format=sqlite")
+	reader, err := sql.Open("sqlite", uri+"?mode=ro&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_time_format=sqlite")
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)

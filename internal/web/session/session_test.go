@@ -31,13 +31,13 @@ func TestLanding(t *testing.T) {
 		want string
 	}{
 		{nil, "/ingresar"},
-		{staff(identity.RoleCitizen, false), "/cuenta"},
+		{staff(identity.RoleCitizen, false), "/buzon"},
 		{staff(identity.RoleDIGERCIC, false), TOTPSetupPath},
 		{staff(identity.RoleDIGERCIC, true), "/digercic/"},
 		{staff(identity.RolePlatformAdmin, true), "/admin/personal"},
 		{staff(identity.RoleAuditor, true), "/admin/personal"},
 		{staff(identity.RoleInstitutionAdmin, true), "/institucion/"},
-		{&identity.Principal{Account: identity.Account{TOTPEnabled: true}, Roles: []identity.Grant{{Role: identity.RoleDIGERCIC}, {Role: identity.RoleCitizen}}}, "/cuenta"},
+		{&identity.Principal{Account: identity.Account{TOTPEnabled: true}, Roles: []identity.Grant{{Role: identity.RoleDIGERCIC}, {Role: identity.RoleCitizen}}}, "/buzon"},
 	}
 	for _, tt := range tests {
 		if got := Landing(tt.p); got != tt.want {
