@@ -9,6 +9,7 @@ import (
 
 	"buzon/internal/calendar"
 	"buzon/internal/filetype"
+	"buzon/internal/identity"
 	"buzon/internal/store"
 )
 
@@ -29,9 +30,32 @@ type Attachment struct {
 // ready to go in a Submission. The type is detected from the content, never
 // from the name, and must be allowed (PDF, images, office documents, text);
 // the size must be within the limits. A file stored but never deposited is
-// left for the blob store's clean-up. r is read from offset 0 to size (a
+// the caller's to clean up (the API keeps its files in api_files; the web
+// form uses StoreDraftAttachment). r is read from offset 0 to size (a
 // multipart.File or an *os.File will do).
 func (s *Service) StoreAttachment(ctx context.Context, filename string, r io.ReaderAt, size int64) (Attachment, error) {
+	return s.storeAttachment(ctx, filename, r, size, nil)
+}
+
+// StoreDraftAttachment is StoreAttachment for a file a notifier attaches
+// while composing in the web form: the file is recorded before it is
+// stored, so that if the send is never confirmed the hourly cleanup
+// deletes it a day later (see ComposeCleanupJob). A deposit makes it the
+// notifications' for good.
+func (s *Service) StoreDraftAttachment(ctx context.Context, p *identity.Principal, institutionID, filename string, r io.ReaderAt, size int64) (Attachment, error) {
+	if _, err := staffRole(p, institutionID); err != nil {
+		return Attachment{}, err
+	}
+	return s.storeAttachment(ctx, filename, r, size, func(key string, now time.Time) error {
+		return s.DB.Write(ctx, func(tx *store.Tx) error {
+			return tx.InsertComposeFile(ctx, &store.ComposeFile{BlobKey: key, InstitutionID: institutionID, CreatedAt: now})
+		})
+	})
+}
+
+// storeAttachment checks and stores a file; record, if set, runs once the
+// file is accepted and before its blob is written.
+func (s *Service) storeAttachment(ctx context.Context, filename string, r io.ReaderAt, size int64, record func(key string, now time.Time) error) (Attachment, error) {
 	lim := s.limits()
 	if size > lim.MaxAttachmentSize {
 		return Attachment{}, ErrAttachmentTooLarge
@@ -45,6 +69,11 @@ func (s *Service) StoreAttachment(ctx context.Context, filename string, r io.Rea
 	}
 	now := s.now()
 	key := fmt.Sprintf("adjuntos/%04d/%02d/%s", now.Year(), int(now.Month()), strings.ToLower(store.NewID()))
+	if record != nil {
+		if err := record(key, now); err != nil {
+			return Attachment{}, fmt.Errorf("store attachment %q: %w", filename, err)
+		}
+	}
 	info, err := s.Blobs.Put(ctx, key, io.NewSectionReader(r, 0, size))
 	if err != nil {
 		return Attachment{}, fmt.Errorf("store attachment %q: %w", filename, err)

@@ -44,6 +44,12 @@ type Submission struct {
 	Attachments []Attachment
 	// Rectifies is the id of the notification this one corrects, or "".
 	Rectifies string
+	// PerRecipient is optional: when set, it has one entry per entry of
+	// Recipients, in the same order, with that recipient's own reference
+	// and placeholder values (from a recipients file, see ValuesOf). A
+	// recipient whose entry lacks the value of a placeholder the texts use
+	// is refused on his own (ErrPlaceholderValueMissing).
+	PerRecipient []RecipientValues `json:",omitempty"`
 }
 
 // Delivered is a recipient whose notification was deposited.
@@ -82,6 +88,18 @@ const (
 // normalises it: trimmed texts, Unix line ends, the default category. It
 // returns an *Invalid listing every problem, or nil.
 func (s *Service) Check(in *Submission, today calendar.Date) error {
+	return s.check(in, today, false)
+}
+
+// CheckContent is Check for a send whose recipients come from a file read
+// later (see StartUpload): the recipients are not looked at, and any
+// well-formed placeholder is accepted, since the file's columns are not
+// known yet.
+func (s *Service) CheckContent(in *Submission, today calendar.Date) error {
+	return s.check(in, today, true)
+}
+
+func (s *Service) check(in *Submission, today calendar.Date, contentOnly bool) error {
 	var probs []*Error
 	add := func(e *Error) { probs = append(probs, e) }
 	in.Subject = strings.TrimSpace(in.Subject)
@@ -94,11 +112,20 @@ func (s *Service) Check(in *Submission, today calendar.Date) error {
 	}
 	lim := s.limits()
 
+	unknown := func(text string) bool {
+		if contentOnly {
+			return !wellFormed(text)
+		}
+		return in.unknownPlaceholder(text) != ""
+	}
 	switch n := len(in.Recipients); {
+	case contentOnly:
 	case n == 0:
 		add(ErrNoRecipients)
 	case n > lim.MaxRecipients:
 		add(ErrTooManyRecipients)
+	case in.PerRecipient != nil && len(in.PerRecipient) != n:
+		add(ErrRecipientValues)
 	}
 	switch {
 	case in.Subject == "":
@@ -107,7 +134,7 @@ func (s *Service) Check(in *Submission, today calendar.Date) error {
 		add(ErrSubjectTooLong)
 	case !oneLine(in.Subject):
 		add(withField(ErrTextInvalid, "subject"))
-	case checkPlaceholders(in.Subject) != nil:
+	case unknown(in.Subject):
 		add(withField(ErrPlaceholderUnknown, "subject"))
 	}
 	switch {
@@ -123,7 +150,7 @@ func (s *Service) Check(in *Submission, today calendar.Date) error {
 		add(ErrBodyTooLong)
 	case !utf8.ValidString(in.Body) || strings.ContainsFunc(in.Body, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
 		add(withField(ErrTextInvalid, "body"))
-	case checkPlaceholders(in.Body) != nil:
+	case unknown(in.Body):
 		add(ErrPlaceholderUnknown)
 	case s.validateBody(in.Body) != nil:
 		add(ErrBodyInvalid)
@@ -247,14 +274,20 @@ func (s *Service) Deposit(ctx context.Context, tx *store.Tx, in Submission, now 
 	}
 	res := Result{DepositedAt: now, Refused: rc.refused}
 	var recipients []store.Recipient
+	var positions []int // index in in.Recipients of each of recipients
 	for i, raw := range in.Recipients {
 		n, err := nui.Parse(strings.TrimSpace(raw))
 		if err != nil {
 			continue
 		}
 		if r, ok := byNUI[n.String()]; ok {
-			recipients = append(recipients, r)
 			delete(byNUI, n.String()) // a repeat was refused above
+			if e := in.rowProblem(i); e != nil {
+				res.Refused = append(res.Refused, Refused{Position: i + 1, Recipient: raw, Err: e})
+				continue
+			}
+			recipients = append(recipients, r)
+			positions = append(positions, i)
 			continue
 		}
 		if !refusedAt(rc.refused, i+1) {
@@ -306,12 +339,15 @@ func (s *Service) Deposit(ctx context.Context, tx *store.Tx, in Submission, now 
 			return Result{}, fmt.Errorf("deposit: %w", err)
 		}
 		attHashes[i] = a.SHA256
+		// The blob is now the deposited notifications': never cleaned up.
+		if err := tx.ForgetComposeFile(ctx, a.BlobKey); err != nil {
+			return Result{}, fmt.Errorf("deposit: %w", err)
+		}
 	}
 
 	dk, dc, dd := deadlineColumns(in.Deadline)
-	for _, r := range recipients {
-		vals := placeholderValues{GivenNames: r.GivenNames, Surnames: r.Surnames, NUI: r.NUI, Institution: inst.Name,
-			Expediente: in.Expediente, Date: today}
+	for k, r := range recipients {
+		vals := in.valuesFor(positions[k], r, inst.Name, today)
 		subject, err := expand(in.Subject, vals)
 		if err != nil {
 			return Result{}, err
@@ -328,9 +364,9 @@ func (s *Service) Deposit(ctx context.Context, tx *store.Tx, in Submission, now 
 		sum := sha256.Sum256([]byte(body))
 		n := &store.Notification{
 			ID: id, BatchID: batch.ID, InstitutionID: inst.ID, InstitutionName: inst.Name,
-			RecipientID: r.ID, RecipientNUI: r.NUI, Subject: subject, Reference: in.Reference, Category: string(in.Category),
+			RecipientID: r.ID, RecipientNUI: r.NUI, Subject: subject, Reference: vals.Reference, Category: string(in.Category),
 			BodySealed: sealed, BodySHA256: hex.EncodeToString(sum[:]),
-			SearchText: fold(strings.Join([]string{subject, in.Reference, in.Expediente, in.TramiteTitle}, " ")),
+			SearchText: fold(strings.Join([]string{subject, vals.Reference, in.Expediente, in.TramiteTitle}, " ")),
 			TramiteID:  tramiteID, RectifiesID: in.Rectifies,
 			DeadlineKind: dk, DeadlineCount: dc, DeadlineDate: dd, DueDate: res.Due.String(),
 			VerificationCode: NewVerificationCode(), ActorKind: string(in.Actor.Kind), ActorID: in.Actor.ID,
@@ -435,7 +471,7 @@ func (s *Service) alertMessageID(id string) string { return "<" + id + "@" + s.m
 
 func (s *Service) enqueueAlert(ctx context.Context, tx *store.Tx, n *store.Notification, r store.Recipient, now time.Time) error {
 	name := strings.TrimSpace(r.GivenNames + " " + r.Surnames)
-	subject, text, html, err := s.Mail.Render("notification_alert", "es", mail.AlertData{
+	subject, text, html, err := s.Mail.Render("notification_alert", emailLanguage(r.Language), mail.AlertData{
 		Name: name, Institution: n.InstitutionName, Reference: n.Reference, SentAt: now,
 		VerificationCode: n.VerificationCode, SiteURL: s.SiteURL,
 	})

@@ -31,6 +31,9 @@ type DraftInfo struct {
 	Lines    []int // Lines[i] is the line of Recipients[i] in the pasted text or the file
 	Problems []RowProblem
 	File     string // the recipients file's name, if any
+	// Upload marks a send whose recipients file is checked and deposited
+	// in the background: the upload has the draft's id (see StartUpload).
+	Upload bool `json:",omitempty"`
 }
 
 type draftPayload struct {
@@ -59,8 +62,11 @@ func (s *Service) SaveDraft(ctx context.Context, p *identity.Principal, in Submi
 	}
 	now := s.now()
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		return tx.SaveNotificationDraft(ctx, &store.NotificationDraft{ID: id, InstitutionID: in.InstitutionID, CreatedBy: p.ID,
-			Payload: sealed, CreatedAt: now}, now.Add(-draftLifetime))
+		if err := tx.SaveNotificationDraft(ctx, &store.NotificationDraft{ID: id, InstitutionID: in.InstitutionID, CreatedBy: p.ID,
+			Payload: sealed, CreatedAt: now}, now.Add(-draftLifetime)); err != nil {
+			return err
+		}
+		return tx.OwnComposeFiles(ctx, id, attachmentKeys(in.Attachments))
 	})
 	return id, err
 }

@@ -75,8 +75,10 @@ var (
 		"Indique el número de expediente y el título del trámite (hasta 60 y 200 caracteres), o ninguno de los dos.",
 		"Give the case file number and the procedure's title (up to 60 and 200 characters), or neither.")
 	ErrPlaceholderUnknown = newError("placeholder_unknown", "body",
-		"El texto usa un campo variable desconocido. Los permitidos son: "+strings.Join(PlaceholderNames(), ", ")+".",
-		"The text uses an unknown placeholder. The allowed ones are: "+strings.Join(PlaceholderNames(), ", ")+".")
+		"El texto usa un campo variable desconocido. Los permitidos son: "+strings.Join(PlaceholderNames(), ", ")+
+			", y las columnas del archivo de destinatarios (por ejemplo {{monto}} para una columna «monto»).",
+		"The text uses an unknown placeholder. The allowed ones are: "+strings.Join(PlaceholderNames(), ", ")+
+			", and the columns of the recipients file (for example {{monto}} for a column “monto”).")
 
 	ErrTooManyAttachments = newError("too_many_attachments", "attachments",
 		"Hay demasiados anexos en un envío.", "There are too many attachments in one send.")

@@ -8,8 +8,10 @@ import (
 
 // Placeholders are the variable fields a subject or body may contain, such
 // as "Estimado/a {{nombres}}": each is replaced, for every recipient, when
-// the notification is deposited, so the stored text is what the citizen reads.
-var placeholders = []string{"nombres", "apellidos", "nombre_completo", "cedula", "fecha", "institucion", "expediente"}
+// the notification is deposited, so the stored text is what the citizen
+// reads. A recipients file adds its own columns as further placeholders
+// (see RecipientValues).
+var placeholders = []string{"nombres", "apellidos", "nombre_completo", "cedula", "fecha", "institucion", "expediente", "referencia"}
 
 // PlaceholderNames lists the placeholders as written in a text, e.g. "{{nombres}}".
 func PlaceholderNames() []string {
@@ -20,13 +22,28 @@ func PlaceholderNames() []string {
 	return out
 }
 
+func builtinPlaceholder(name string) bool {
+	for _, p := range placeholders {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}
+
 // placeholderValues holds the values for one recipient.
 type placeholderValues struct {
-	GivenNames, Surnames, NUI, Institution, Expediente string
-	Date                                               calendar.Date
+	GivenNames, Surnames, NUI, Institution, Expediente, Reference string
+	Date                                                          calendar.Date
+	// Vars are the recipient's own values from a recipients file; a
+	// non-empty one wins over the platform's value of the same name.
+	Vars map[string]string
 }
 
 func (v placeholderValues) lookup(name string) (string, bool) {
+	if val := v.Vars[name]; val != "" {
+		return val, true
+	}
 	switch name {
 	case "nombres":
 		return v.GivenNames, true
@@ -42,6 +59,11 @@ func (v placeholderValues) lookup(name string) (string, bool) {
 		return v.Institution, true
 	case "expediente":
 		return v.Expediente, true
+	case "referencia":
+		return v.Reference, true
+	}
+	if _, ok := v.Vars[name]; ok {
+		return "", true // the file has the column, but not for this row
 	}
 	return "", false
 }
@@ -51,6 +73,31 @@ func (v placeholderValues) lookup(name string) (string, bool) {
 func checkPlaceholders(text string) error {
 	_, err := expand(text, placeholderValues{})
 	return err
+}
+
+// placeholdersIn returns the names text uses, lower case, each once, in
+// order of first use.
+func placeholdersIn(text string) []string {
+	var out []string
+	for {
+		i := strings.Index(text, "{{")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(text[i:], "}}")
+		if j < 0 {
+			return out
+		}
+		name := strings.ToLower(strings.TrimSpace(text[i+2 : i+j]))
+		seen := false
+		for _, n := range out {
+			seen = seen || n == name
+		}
+		if !seen {
+			out = append(out, name)
+		}
+		text = text[i+j+2:]
+	}
 }
 
 // expand replaces every {{name}} (spaces inside the braces allowed) with its

@@ -214,7 +214,7 @@ func (s *Service) remind(ctx context.Context, tx *store.Tx, cal *calendar.Calend
 	}
 	left := cal.BusinessDaysBetween(today, due)
 	name := strings.TrimSpace(c.GivenNames + " " + c.Surnames)
-	subject, text, html, err := s.Mail.Render("deadline_reminder", "es", mail.ReminderData{
+	subject, text, html, err := s.Mail.Render("deadline_reminder", emailLanguage(c.Language), mail.ReminderData{
 		Name: name, Institution: c.InstitutionName, Reference: c.Reference, DueDate: due.Time(),
 		BusinessDaysLeft: left, VerificationCode: c.VerificationCode, SiteURL: s.SiteURL,
 	})

@@ -20,6 +20,9 @@ type Limits struct {
 	MaxAttachments    int   // default 10
 	MaxAttachmentSize int64 // bytes; default 25 MiB
 	MaxTotalSize      int64 // bytes, all attachments of a send; default 50 MiB
+	// DepositChunk is how many recipients of a large recipients file are
+	// deposited per transaction (see StartUpload); default 1000.
+	DepositChunk int
 }
 
 func (l Limits) withDefaults() Limits {

@@ -350,6 +350,7 @@ type Recipient struct {
 	GivenNames string
 	Surnames   string
 	Email      string
+	Language   string // of his emails: "es", "en" or "" (the default)
 }
 
 // ActiveRecipients returns, of the given N.U.I.s, those with an active
@@ -361,7 +362,7 @@ func (tx *Tx) ActiveRecipients(ctx context.Context, nuis []string) ([]Recipient,
 		for i, n := range chunk {
 			args[i] = n
 		}
-		rows, err := tx.q.QueryContext(ctx, `SELECT i.id, i.nui, i.given_names, i.surnames, i.email FROM identities i
+		rows, err := tx.q.QueryContext(ctx, `SELECT i.id, i.nui, i.given_names, i.surnames, i.email, i.language FROM identities i
 			WHERE i.nui IN (`+paramList(1, len(chunk))+`) AND i.state = 'activa'
 			AND EXISTS (SELECT 1 FROM identity_roles r WHERE r.identity_id = i.id AND r.role = 'ciudadano')`, args...)
 		if err != nil {
@@ -369,7 +370,7 @@ func (tx *Tx) ActiveRecipients(ctx context.Context, nuis []string) ([]Recipient,
 		}
 		for rows.Next() {
 			var r Recipient
-			if err := rows.Scan(&r.ID, &r.NUI, &r.GivenNames, &r.Surnames, &r.Email); err != nil {
+			if err := rows.Scan(&r.ID, &r.NUI, &r.GivenNames, &r.Surnames, &r.Email, &r.Language); err != nil {
 				rows.Close()
 				return nil, wrap("active recipients", err)
 			}

@@ -283,6 +283,7 @@ type DueCandidate struct {
 	Email      string
 	GivenNames string
 	Surnames   string
+	Language   string // of his emails; "" for the default
 }
 
 // NotificationsDueBetween returns the notifications with a deadline not
@@ -295,7 +296,7 @@ func (tx *Tx) NotificationsDueBetween(ctx context.Context, after, until, cursorD
 	if cursorID != "" {
 		f.add("(n.due_date, n.id) > (?1, ?2)", cursorDue, cursorID)
 	}
-	rows, err := tx.q.QueryContext(ctx, `SELECT `+notificationColumns+`, i.email, i.given_names, i.surnames
+	rows, err := tx.q.QueryContext(ctx, `SELECT `+notificationColumns+`, i.email, i.given_names, i.surnames, i.language
 		FROM notifications n JOIN identities i ON i.id = n.recipient_id WHERE `+f.sql()+
 		fmt.Sprintf(` ORDER BY n.due_date, n.id LIMIT %d`, limitOr(limit, 1000)), f.args...)
 	if err != nil {
@@ -306,7 +307,7 @@ func (tx *Tx) NotificationsDueBetween(ctx context.Context, after, until, cursorD
 	for rows.Next() {
 		var s notificationScan
 		var c DueCandidate
-		if err := rows.Scan(append(s.targets(), &c.Email, &c.GivenNames, &c.Surnames)...); err != nil {
+		if err := rows.Scan(append(s.targets(), &c.Email, &c.GivenNames, &c.Surnames, &c.Language)...); err != nil {
 			return nil, wrap("notifications due", err)
 		}
 		c.Notification = s.notification()
