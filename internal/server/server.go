@@ -153,6 +153,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 		SessionStore: store.Sessions{DB: s.db},
 
 		Notifications: s.notes,
+		Constancias:   s.evid,
 		Institutions:  insts,
 		Registration:  registrations,
 	})

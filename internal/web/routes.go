@@ -41,6 +41,7 @@ func (h *handler) routes() error {
 		accounts.Routes(mux, h.views, h.sessions),
 		h.evidenceRoutes(),
 		notifications.Routes(mux, h.views, h.sessions, h.opts.Notifications),
+		notifications.ConstanciaRoutes(mux, h.views, h.sessions, h.opts.Notifications, h.opts.Constancias),
 		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
 		registrations.Routes(mux, h.views, h.sessions, h.opts.Registration, h.opts.BaseURL),
 	)

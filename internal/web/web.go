@@ -10,6 +10,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"buzon/internal/evidence"
 	"buzon/internal/identity"
 	"buzon/internal/institution"
 	"buzon/internal/metrics"
@@ -62,6 +63,10 @@ type Options struct {
 	// Notifications serves the buzón, the institutions' sending and
 	// tracking, and the dashboards; nil leaves them out.
 	Notifications *notification.Service
+	// Constancias is the evidence log that issues constancias to a
+	// notification's parties and backs the auditors' evidence console; nil
+	// (or no Notifications) leaves them out.
+	Constancias *evidence.Log
 }
 
 // DevMailbox is the store's development mailbox, where mail is kept instead
