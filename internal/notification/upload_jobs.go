@@ -290,6 +290,11 @@ func (s *Service) DepositUpload(ctx context.Context, id string) error {
 			lines[e.NUI.String()] = e.Line
 		}
 		err := s.DB.Write(ctx, func(tx *store.Tx) error {
+			if ok, err := tx.ClaimUploadChunk(ctx, id, k, s.now()); err != nil {
+				return err
+			} else if !ok {
+				return errChunkTaken
+			}
 			var r Result
 			if len(sub.Recipients) > 0 {
 				var err error
@@ -309,15 +314,8 @@ func (s *Service) DepositUpload(ctx context.Context, id string) error {
 			if err := tx.InsertUploadRows(ctx, out); err != nil {
 				return err
 			}
-			ok, err := tx.AdvanceUpload(ctx, id, store.UploadChunk{Index: k, Processed: len(sub.Recipients),
+			return tx.RecordUploadChunk(ctx, id, store.UploadChunk{Processed: len(sub.Recipients),
 				Deposited: len(r.Deposited), Refused: len(r.Refused), Last: k == chunks-1}, s.now())
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return errChunkTaken
-			}
-			return nil
 		})
 		if errors.Is(err, errChunkTaken) {
 			return nil // another run is ahead: it goes on

@@ -136,27 +136,35 @@ func (tx *Tx) ConfirmUpload(ctx context.Context, id, by string, payload []byte, 
 	return affected("confirm upload", res, err)
 }
 
+// ClaimUploadChunk records that chunk index (from 0) of a deposit is being
+// deposited. It must run first in the chunk's deposit transaction: it
+// reports false, and the caller rolls back, when the chunk is already
+// recorded (another run got there first; on PostgreSQL the second waits for
+// the first to commit) or the deposit was stopped, so that no chunk is ever
+// deposited twice.
+func (tx *Tx) ClaimUploadChunk(ctx context.Context, id string, index int, now time.Time) (bool, error) {
+	res, err := tx.q.ExecContext(ctx, `UPDATE recipient_uploads SET chunks_done = chunks_done + 1, updated_at = $3
+		WHERE id = $1 AND chunks_done = $2 AND state = 'depositando'`, id, index, micros(now))
+	return affected("claim upload chunk", res, err)
+}
+
 // UploadChunk is what one chunk of a deposit adds to the upload's counters.
 type UploadChunk struct {
-	Index                         int // from 0
 	Processed, Deposited, Refused int
 	Last                          bool // the upload is done after it
 }
 
-// AdvanceUpload records that chunk c.Index was deposited. It must run in the
-// chunk's deposit transaction: it reports false, and the caller rolls back,
-// when that chunk is already recorded or the deposit was stopped, so no
-// chunk is ever deposited twice.
-func (tx *Tx) AdvanceUpload(ctx context.Context, id string, c UploadChunk, now time.Time) (bool, error) {
+// RecordUploadChunk adds a claimed chunk's outcome to the upload's counters,
+// in the chunk's transaction, and ends the upload after its last chunk.
+func (tx *Tx) RecordUploadChunk(ctx context.Context, id string, c UploadChunk, now time.Time) error {
 	state, finished := UploadDepositing, int64(0)
 	if c.Last {
 		state, finished = UploadDone, micros(now)
 	}
-	res, err := tx.q.ExecContext(ctx, `UPDATE recipient_uploads SET chunks_done = chunks_done + 1, processed = processed + $3,
-		deposited = deposited + $4, refused = refused + $5, state = $6, finished_at = $7, updated_at = $8
-		WHERE id = $1 AND chunks_done = $2 AND state = 'depositando'`,
-		id, c.Index, c.Processed, c.Deposited, c.Refused, state, finished, micros(now))
-	return affected("advance upload", res, err)
+	_, err := tx.q.ExecContext(ctx, `UPDATE recipient_uploads SET processed = processed + $2, deposited = deposited + $3,
+		refused = refused + $4, state = $5, finished_at = $6, updated_at = $7 WHERE id = $1`,
+		id, c.Processed, c.Deposited, c.Refused, state, finished, micros(now))
+	return wrap("record upload chunk", err)
 }
 
 // StopUpload ends a deposit that cannot go on, with the reason; chunks done
