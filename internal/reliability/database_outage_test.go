@@ -1,0 +1,171 @@
+package reliability_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"buzon/internal/config"
+	"buzon/internal/store"
+	"buzon/internal/store/storetest"
+)
+
+// TestDatabaseOutageAnswers503AndRecovers puts a TCP proxy between the
+// server and PostgreSQL and cuts it under load: while the database is
+// unreachable every request that needs it fails fast with 503 (never 500,
+// never a hang), /readyz says why, and once the database is back the server
+// serves again by itself, without a restart.
+func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
+	buzon(t)
+	t0 := time.Now()
+	dbURL := storetest.URL(t, store.Postgres)
+	data := t.TempDir()
+	citizens := seed(t, data, dbURL)
+	t.Logf("seeded in %v", time.Since(t0))
+
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.addr
+	srv := startInProcess(t, &config.Config{Data: data, DatabaseURL: u.String(), Workers: 1})
+
+	c := browser(t)
+	signIn(t, c, srv.URL, citizens[0].NUI)
+	if code := status(t, c, srv.URL+"/buzon"); code != 200 {
+		t.Fatalf("inbox before the outage: %d", code)
+	}
+
+	// Phases: 0 up, 1 down (the proxy is cut), 2 restored.
+	var phase atomic.Int32
+	type result struct {
+		phase  int32
+		status int
+		err    string
+		took   time.Duration
+	}
+	var (
+		mu      sync.Mutex
+		results []result
+		stop    = make(chan struct{})
+		wg      sync.WaitGroup
+	)
+	for range 6 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ph := phase.Load()
+				begin := time.Now()
+				r := result{phase: ph}
+				resp, err := c.Get(srv.URL + "/buzon")
+				if err != nil {
+					r.err = err.Error()
+				} else {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					r.status = resp.StatusCode
+				}
+				r.took = time.Since(begin)
+				// A request that began in one phase and ended in the next is
+				// not counted in either.
+				if phase.Load() == ph {
+					mu.Lock()
+					results = append(results, r)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	countPhase := func(ph int32) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, r := range results {
+			if r.phase == ph {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, 20*time.Second, "requests before the outage", func() bool { return countPhase(0) >= 30 })
+
+	phase.Store(-1) // requests across a change of phase are not counted
+	proxy.Cut()
+	phase.Store(1)
+	eventually(t, 20*time.Second, "requests during the outage", func() bool { return countPhase(1) >= 60 })
+	code, body := get(t, srv.URL+"/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "database unreachable") {
+		t.Errorf("/readyz during the outage = %d %q, want 503 database unreachable", code, body)
+	}
+
+	phase.Store(-2)
+	proxy.Restore()
+	phase.Store(2)
+	eventually(t, 20*time.Second, "/readyz after the outage", func() bool {
+		code, _ := get(t, srv.URL+"/readyz")
+		return code == http.StatusOK
+	})
+	eventually(t, 20*time.Second, "requests after the outage", func() bool { return countPhase(2) >= 30 })
+	close(stop)
+	wg.Wait()
+
+	statuses := map[int32]map[int]int{0: {}, 1: {}, 2: {}}
+	var slowest time.Duration
+	for _, r := range results {
+		if r.err != "" {
+			t.Errorf("phase %d: request failed without an answer (a hang?): %s", r.phase, r.err)
+			continue
+		}
+		statuses[r.phase][r.status]++
+		if r.phase == 1 {
+			slowest = max(slowest, r.took)
+		}
+	}
+	for ph, want := range map[int32]int{0: 200, 1: 503} {
+		for s, n := range statuses[ph] {
+			if s != want {
+				t.Errorf("phase %d: %d answers %d, want only %d", ph, n, s, want)
+			}
+		}
+	}
+	// After the restore, pooled connections that died with the proxy are
+	// found broken and replaced; at most those few see a 503.
+	if statuses[2][200] == 0 || len(statuses[2]) > 2 || (len(statuses[2]) == 2 && statuses[2][503] == 0) {
+		t.Errorf("after the restore: %v, want 200s (and at most a few 503)", statuses[2])
+	}
+	t.Logf("FIGURE database outage (PostgreSQL behind a cut proxy): before %v, during %v (slowest answer %v), after %v",
+		statuses[0], statuses[1], slowest.Round(time.Millisecond), statuses[2])
+}
+
+func status(t *testing.T, c *http.Client, u string) int {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 15 * time.Second}
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
