@@ -21,7 +21,8 @@ func (h *handler) notificationDownload(w http.ResponseWriter, r *http.Request) {
 // render it.
 func (h *handler) stream(w http.ResponseWriter, r *http.Request, dl *notification.Download, err error) {
 	switch {
-	case errors.Is(err, notification.ErrNotFound):
+	case errors.Is(err, notification.ErrNotFound), errors.Is(err, notification.ErrForbidden):
+		// Another institution's attachment looks like a missing one.
 		h.views.NotFound(w, r)
 		return
 	case err != nil:
