@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"buzon/internal/apikey"
+	"buzon/internal/blob"
 	"buzon/internal/calendar"
 	"buzon/internal/filetype"
 	"buzon/internal/notification"
@@ -198,7 +199,8 @@ func (h *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeProblem(w, r, p)
 		return
 	}
-	if errors.Is(err, store.ErrUnavailable) {
+	if errors.Is(err, store.ErrUnavailable) || blob.Unwritable(err) {
+		h.log.WarnContext(r.Context(), "api unavailable", "err", err, "method", r.Method, "path", r.URL.Path)
 		w.Header().Set("Retry-After", "30")
 		writeProblem(w, r, probUnavailable())
 		return

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"syscall"
 	"testing"
 
 	"buzon/internal/store"
@@ -31,5 +33,18 @@ func TestServerErrorStatus(t *testing.T) {
 				t.Errorf("status %d Retry-After %q, want %d %q", w.Code, w.Header().Get("Retry-After"), tt.status, tt.retryAfter)
 			}
 		})
+	}
+}
+
+func TestServerErrorForAnUnwritableAttachmentStoreIs503(t *testing.T) {
+	e, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	err = fmt.Errorf("store attachment: %w", &os.PathError{Op: "mkdir", Path: "adjuntos/2026", Err: syscall.ENOTDIR})
+	e.ServerError(w, httptest.NewRequest("POST", "/notificaciones/nueva", nil), err)
+	if w.Code != 503 || w.Header().Get("Retry-After") == "" {
+		t.Errorf("status %d Retry-After %q, want 503 with Retry-After", w.Code, w.Header().Get("Retry-After"))
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"buzon/internal/blob"
 	"buzon/internal/store"
 	"buzon/internal/web/i18n"
 	"buzon/internal/web/request"
@@ -241,12 +242,13 @@ func (e *Engine) Forbidden(w http.ResponseWriter, r *http.Request) {
 // ServerError logs err with the request id and writes the 500 page, which
 // shows the id so a citizen can quote it; the cause stays in the log.
 //
-// An unreachable database (store.ErrUnavailable) is not a bug but an outage
-// the server recovers from by itself: it answers 503 with Retry-After, so
-// load balancers and clients wait and retry instead of giving up.
+// An unreachable database (store.ErrUnavailable) or an attachment store that
+// cannot be written (blob.Unwritable) is not a bug but an outage the server
+// recovers from by itself: it answers 503 with Retry-After, so load
+// balancers and clients wait and retry instead of giving up.
 func (e *Engine) ServerError(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
-	if errors.Is(err, store.ErrUnavailable) {
+	if errors.Is(err, store.ErrUnavailable) || blob.Unwritable(err) {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "30")
 		e.log.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", request.ID(r),
