@@ -9,6 +9,7 @@ import (
 	"buzon/internal/web/notifications"
 	"buzon/internal/web/public"
 	"buzon/internal/web/registrations"
+	"buzon/internal/web/transparency"
 )
 
 // routes registers every route of the site. This is the only file shared by
@@ -42,6 +43,7 @@ func (h *handler) routes() error {
 		h.evidenceRoutes(),
 		notifications.Routes(mux, h.views, h.sessions, h.opts.Notifications),
 		notifications.ConstanciaRoutes(mux, h.views, h.sessions, h.opts.Notifications, h.opts.Constancias),
+		transparency.Routes(mux, h.views, h.sessions, h.opts.Constancias),
 		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
 		registrations.Routes(mux, h.views, h.sessions, h.opts.Registration, h.opts.BaseURL),
 	)
