@@ -39,6 +39,12 @@ type Config struct {
 	TrustDir   string
 	CRLFiles   string
 	Revocation string
+	// APIRateLimit is how many requests per minute each institution may
+	// make to the interconnection API, counted across all nodes.
+	APIRateLimit int
+	// WebhooksAllowPrivate admits http:// webhook URLs and loopback or
+	// private addresses: development and tests only (no SSRF defence).
+	WebhooksAllowPrivate bool
 }
 
 // Option describes one setting for --help and the README.
@@ -83,6 +89,25 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) []Option {
 	str(&c.TrustDir, "trust-dir", "", "directory of the accredited certification authorities' certificates (PEM or DER) trusted for the signed registration documents; empty turns online registration off")
 	str(&c.CRLFiles, "crl-file", "", "local CRL files (DER or PEM), comma-separated, for revocation checks of registration signatures")
 	str(&c.Revocation, "revocation", "required", "when neither OCSP nor a CRL tells a signer certificate's status: required (refuse) or best-effort (accept, recorded)")
+	boolean(&c.WebhooksAllowPrivate, "webhooks-allow-private", false, "accept http:// webhook URLs and loopback or private addresses (development and tests only: turns off the SSRF defence)")
+	rate := "600"
+	if v := getenv("BUZON_API_RATE_LIMIT"); v != "" {
+		rate = v
+	}
+	fs.Func("api-rate-limit", "requests per minute each institution may make to the API, across all nodes (BUZON_API_RATE_LIMIT) (default 600)", func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return errors.New("must be a whole number, 1 or more")
+		}
+		c.APIRateLimit = n
+		return nil
+	})
+	opts = append(opts, Option{"--api-rate-limit", "BUZON_API_RATE_LIMIT", rate, "requests per minute each institution may make to the API, across all nodes"})
+	if n, err := strconv.Atoi(rate); err == nil && n >= 1 {
+		c.APIRateLimit = n
+	} else {
+		c.APIRateLimit = -1 // reported by Validate
+	}
 	workers := "4"
 	if v := getenv("BUZON_WORKERS"); v != "" {
 		workers = v
@@ -143,6 +168,12 @@ func Options() []Option {
 func (c *Config) Validate() error {
 	if c.Workers < 0 {
 		return errors.New("BUZON_WORKERS must be a whole number, 0 or more")
+	}
+	if c.APIRateLimit < 0 {
+		return errors.New("BUZON_API_RATE_LIMIT must be a whole number, 1 or more")
+	}
+	if c.APIRateLimit == 0 {
+		c.APIRateLimit = 600
 	}
 	switch c.LogFormat {
 	case "text", "json":
