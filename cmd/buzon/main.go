@@ -27,11 +27,15 @@ Usage:
 
 Commands:
   serve      run the web portals, the API and the job workers
+  worker     run only the job workers (no HTTP), beside serve processes
   migrate    apply pending database migrations and exit
   admin      administration tasks: create-user (the first administrators)
   registry   generate or inspect a civil-registry file (demo, tests)
   demo       fill the database with a realistic demo and print how to sign in
   verify     verify a constancia de notificación offline (JSON or PDF)
+  backup     write the database, attachments and keys into one archive (online)
+  restore    restore a backup into an empty data directory and database
+  bench      measure the platform against the engine's raw limits
   version    print the version
   help       show this help, or "buzon help <command>" for a command's flags
 
@@ -67,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, stderr)
+	case "worker":
+		return cmdWorker(ctx, rest, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, rest, stdout, stderr)
 	case "admin":
@@ -77,6 +83,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "buzon", server.Version)
 		return nil
