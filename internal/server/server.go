@@ -45,6 +45,7 @@ type Server struct {
 	ids     *identity.Service
 	evid    *evidence.Log
 	notes   *notification.Service
+	inter   *Interconnection
 }
 
 // New prepares the data directory, keys and database, and builds the handler.
@@ -137,6 +138,9 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if err := registerNotificationJobs(ctx, s.runner, s.notes, s.sender); err != nil {
 		return nil, err
 	}
+	if s.inter, err = NewInterconnection(cfg, s.db, s.keys, s.notes, s.runner, logger); err != nil {
+		return nil, err
+	}
 
 	s.handler, err = web.New(web.Options{
 		Logger:  logger,
@@ -156,6 +160,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 		Constancias:   s.evid,
 		Institutions:  insts,
 		Registration:  registrations,
+		API:           s.inter.API,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -198,6 +203,9 @@ func (s *Server) Keys() *seal.Keyring { return s.keys }
 // Jobs is the server's job runner; tests call RunDue on it.
 func (s *Server) Jobs() *jobs.Runner { return s.runner }
 
+// Interconnection is the API's keys, webhooks and handler.
+func (s *Server) Interconnection() *Interconnection { return s.inter }
+
 // Evidence is the evidence log: constancias, proofs, audits.
 func (s *Server) Evidence() *evidence.Log { return s.evid }
 
@@ -222,6 +230,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	if s.evid != nil {
 		wg.Go(func() { s.evid.Run(workCtx, 0) })
+	}
+	if s.cfg.Workers > 0 && s.inter != nil {
+		wg.Go(func() { s.inter.Webhooks.Run(workCtx, webhookDispatchInterval) })
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
