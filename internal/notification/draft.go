@@ -100,10 +100,15 @@ func (s *Service) Draft(ctx context.Context, p *identity.Principal, institutionI
 
 // SendDraft deposits a draft and deletes it, in one transaction: a second
 // confirmation (a double click, a reload) finds nothing and sends nothing.
+// A draft whose recipients are in a large file is confirmed with
+// ConfirmUpload instead.
 func (s *Service) SendDraft(ctx context.Context, p *identity.Principal, institutionID, id string) (Result, error) {
-	in, _, err := s.Draft(ctx, p, institutionID, id)
+	in, info, err := s.Draft(ctx, p, institutionID, id)
 	if err != nil {
 		return Result{}, err
+	}
+	if info.Upload {
+		return Result{}, ErrNotFound // its recipients are in a file: ConfirmUpload
 	}
 	var res Result
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {

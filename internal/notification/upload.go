@@ -110,6 +110,10 @@ func (u *Upload) Percent() int {
 	return 0
 }
 
+// Pending is how many recipients who were to receive the send have not
+// been processed: those left when a deposit stopped.
+func (u *Upload) Pending() int { return max(0, u.Ready-u.Processed) }
+
 func clampPercent(n int) int { return max(0, min(100, n)) }
 
 // ReportRow is one line of an upload's report: refused while checking, or

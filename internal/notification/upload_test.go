@@ -368,9 +368,6 @@ func TestPerRecipientValues(t *testing.T) {
 		if diff := cmp.Diff([]int{2}, positions(ValueProblems(&in))); diff != "" {
 			t.Errorf("value problems (-want +got):\n%s", diff)
 		}
-		if FirstReady(&in) != 0 {
-			t.Errorf("first ready = %d", FirstReady(&in))
-		}
 		r, err := f.svc.RenderFor(f.ctx, &in, 2)
 		if err != nil || r.Body != "Estimado/a María José: su vehículo GYE-987 tiene una multa (ref. ANT-3)." {
 			t.Errorf("render for rosa: %+v %v", r, err)

@@ -179,19 +179,6 @@ func (s *Service) RenderFor(ctx context.Context, in *Submission, i int) (Rendere
 	return out, nil
 }
 
-// FirstReady returns the index of the first recipient of in that Deposit
-// would not refuse for his N.U.I. or his own values (his buzón aside), or -1.
-func FirstReady(in *Submission) int {
-	rc := checkRecipients(in.Recipients)
-	for i := range in.Recipients {
-		if refusedAt(rc.refused, i+1) || in.rowProblem(i) != nil {
-			continue
-		}
-		return i
-	}
-	return -1
-}
-
 // valuesFor gathers the placeholder values of the recipient at index i.
 func (in *Submission) valuesFor(i int, r store.Recipient, institution string, today calendar.Date) placeholderValues {
 	v := placeholderValues{GivenNames: r.GivenNames, Surnames: r.Surnames, NUI: r.NUI, Institution: institution,

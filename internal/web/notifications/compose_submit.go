@@ -2,6 +2,7 @@ package notifications
 
 import (
 	"errors"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -44,13 +45,16 @@ func (h *handler) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	// Recipients: the pasted list, then the file.
+	// Recipients: the pasted list, then the file. A file longer than
+	// notification.InlineRows is checked in the background instead.
 	var info notification.DraftInfo
-	add := func(entries []recipients.Entry, problems []recipients.RowError) {
-		for _, e := range entries {
+	var entries []recipients.Entry
+	add := func(list []recipients.Entry, problems []recipients.RowError) {
+		for _, e := range list {
 			in.Recipients = append(in.Recipients, e.NUI.String())
 			info.Lines = append(info.Lines, e.Line)
 		}
+		entries = append(entries, list...)
 		for _, pr := range problems {
 			info.Problems = append(info.Problems, notification.RowProblem{Line: pr.Line, Value: pr.Value, Code: pr.Code,
 				Spanish: pr.Message, English: pr.English})
@@ -60,20 +64,29 @@ func (h *handler) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		add(recipients.ParseList(v.Recipients))
 	}
 	if file, hdr, err := r.FormFile("archivo_destinatarios"); err == nil {
-		res, err := recipients.ParseCSV(file, recipients.Options{})
-		file.Close()
-		if err != nil {
+		defer file.Close()
+		res, err := recipients.ParseCSV(file, recipients.Options{MaxRows: notification.InlineRows})
+		switch {
+		case errors.Is(err, recipients.ErrTooManyRows):
+			if _, err := file.Seek(0, io.SeekStart); err != nil {
+				h.views.ServerError(w, r, err)
+				return
+			}
+			h.composeUpload(w, r, v, in, notification.UploadFile{Name: hdr.Filename, Body: file, Size: hdr.Size})
+			return
+		case err != nil:
 			if probs, ok := problems(r, err); ok {
 				errs["recipients"] = probs[""]
 			} else {
 				h.views.ServerError(w, r, err)
 				return
 			}
-		} else {
+		default:
 			info.File = hdr.Filename
 			add(res.Entries, res.Errors)
 		}
 	}
+	in.PerRecipient = notification.ValuesOf(entries)
 	if len(in.Recipients) == 0 && len(info.Problems) == 0 && errs["recipients"] == "" {
 		errs["recipients"] = message(r, notification.ErrNoRecipients)
 	}
@@ -96,22 +109,8 @@ func (h *handler) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		h.renderCompose(w, r, http.StatusUnprocessableEntity, v, errs)
 		return
 	}
-	// Attachments last: only a valid form costs storage.
-	for _, fh := range r.MultipartForm.File["anexos"] {
-		if fh.Size == 0 && fh.Filename == "" {
-			continue
-		}
-		a, err := h.storeAttachment(r, fh)
-		if err != nil {
-			probs, ok := problems(r, err)
-			if !ok {
-				h.views.ServerError(w, r, err)
-				return
-			}
-			h.renderCompose(w, r, http.StatusUnprocessableEntity, v, map[string]string{"attachments": fh.Filename + ": " + probs[firstKey(probs)]})
-			return
-		}
-		in.Attachments = append(in.Attachments, a)
+	if !h.storeAttachments(w, r, v, &in) {
+		return
 	}
 	id, err := h.svc.SaveDraft(r.Context(), p, in, info)
 	if err != nil {
@@ -123,6 +122,66 @@ func (h *handler) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/institucion/"+inst+"/envios/"+id, http.StatusSeeOther)
+}
+
+// storeAttachments stores the form's attachments (last: only a valid form
+// costs storage) into in; on a refusal it shows the form and reports false.
+func (h *handler) storeAttachments(w http.ResponseWriter, r *http.Request, v composeValues, in *notification.Submission) bool {
+	for _, fh := range r.MultipartForm.File["anexos"] {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue
+		}
+		a, err := h.storeAttachment(r, fh)
+		if err != nil {
+			probs, ok := problems(r, err)
+			if !ok {
+				h.views.ServerError(w, r, err)
+				return false
+			}
+			h.renderCompose(w, r, http.StatusUnprocessableEntity, v, map[string]string{"attachments": fh.Filename + ": " + probs[firstKey(probs)]})
+			return false
+		}
+		in.Attachments = append(in.Attachments, a)
+	}
+	return true
+}
+
+// composeUpload keeps a send whose recipients file is too long to check
+// within the request, and shows the check's progress.
+func (h *handler) composeUpload(w http.ResponseWriter, r *http.Request, v composeValues, in notification.Submission, file notification.UploadFile) {
+	errs := map[string]string{}
+	if len(in.Recipients) > 0 || strings.TrimSpace(v.Recipients) != "" {
+		errs["recipients"] = message(r, notification.ErrUploadWithList)
+	}
+	if err := h.svc.CheckContent(&in, h.svc.Today()); err != nil {
+		probs, ok := problems(r, err)
+		if !ok {
+			h.views.ServerError(w, r, err)
+			return
+		}
+		for k, m := range probs {
+			if _, set := errs[k]; !set {
+				errs[k] = m
+			}
+		}
+	}
+	if len(errs) > 0 {
+		h.renderCompose(w, r, http.StatusUnprocessableEntity, v, errs)
+		return
+	}
+	if !h.storeAttachments(w, r, v, &in) {
+		return
+	}
+	id, err := h.svc.StartUpload(r.Context(), session.Principal(r), in, file)
+	if err != nil {
+		if probs, ok := problems(r, err); ok {
+			h.renderCompose(w, r, http.StatusUnprocessableEntity, v, probs)
+			return
+		}
+		h.views.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/institucion/"+in.InstitutionID+"/envios/"+id, http.StatusSeeOther)
 }
 
 func firstKey(m map[string]string) string {
@@ -141,7 +200,7 @@ func (h *handler) storeAttachment(r *http.Request, fh *multipart.FileHeader) (no
 		return notification.Attachment{}, err
 	}
 	defer f.Close()
-	a, err := h.svc.StoreAttachment(r.Context(), fh.Filename, f, fh.Size)
+	a, err := h.svc.StoreDraftAttachment(r.Context(), session.Principal(r), r.PathValue("inst"), fh.Filename, f, fh.Size)
 	if err != nil && errors.Is(err, notification.ErrAttachmentTooLarge) {
 		return a, notification.ErrAttachmentTooLarge
 	}

@@ -14,6 +14,11 @@ type preferencesPage struct {
 	Chosen map[int]bool
 	Error  string
 	Saved  bool
+	// EmailLanguage is the language of the citizen's alerts and reminders;
+	// LanguageSaved confirms a change, LanguageError refuses one.
+	EmailLanguage string
+	LanguageSaved bool
+	LanguageError string
 }
 
 // inboxPreferences shows the citizen's reminder days.
@@ -27,7 +32,19 @@ func (h *handler) inboxPreferences(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) renderPreferences(w http.ResponseWriter, r *http.Request, days []int, msg string, saved bool) {
-	data := preferencesPage{chrome: h.chrome(r), Chosen: map[int]bool{}, Error: msg, Saved: saved}
+	h.renderPreferencesPage(w, r, preferencesPage{Error: msg, Saved: saved, LanguageSaved: r.URL.Query().Get("guardado") == "idioma"}, days)
+}
+
+func (h *handler) renderPreferencesPage(w http.ResponseWriter, r *http.Request, data preferencesPage, days []int) {
+	data.chrome, data.Chosen = h.chrome(r), map[int]bool{}
+	if data.EmailLanguage == "" {
+		lang, err := h.sm.Identity().EmailLanguage(r.Context(), session.Principal(r))
+		if err != nil {
+			h.views.ServerError(w, r, err)
+			return
+		}
+		data.EmailLanguage = lang
+	}
 	for d := 1; d <= notification.MaxReminderDaysBack; d++ {
 		data.Days = append(data.Days, d)
 	}
@@ -35,7 +52,7 @@ func (h *handler) renderPreferences(w http.ResponseWriter, r *http.Request, days
 		data.Chosen[d] = true
 	}
 	status := http.StatusOK
-	if msg != "" {
+	if data.Error != "" || data.LanguageError != "" {
 		status = http.StatusUnprocessableEntity
 	}
 	h.views.RenderStatus(w, r, status, "inbox_preferences", data)
