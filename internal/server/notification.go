@@ -49,15 +49,22 @@ func NewNotifications(cfg *config.Config, db *store.DB, keys *seal.Keyring, logg
 	}, nil
 }
 
-// registerNotificationJobs adds the alert and daily-sweep jobs to the
-// runner and makes sure the next sweep is queued. A database whose
+// registerNotificationJobs adds the alert, daily-sweep and compose jobs
+// (large recipients files, cleanup of unsent files) to the runner and makes
+// sure the next sweep and cleanup are queued. A database whose
 // migrations are pending cannot take the job yet: the server then starts
 // (reporting not ready) and the sweep is queued by the next start.
 func registerNotificationJobs(ctx context.Context, r *jobs.Runner, svc *notification.Service, sender mail.Sender) error {
 	r.Register(svc.AlertJob(sender))
 	r.Register(svc.DailyJob())
+	for _, k := range svc.ComposeJobs() {
+		r.Register(k)
+	}
 	if err := svc.ScheduleDaily(ctx, svc.Time()); err != nil {
 		svc.Logger.Warn("the daily deadline sweep is not scheduled yet (are migrations pending?); it will be at the next start", "err", err)
+	}
+	if err := svc.ScheduleComposeCleanup(ctx, svc.Time()); err != nil {
+		svc.Logger.Warn("the hourly cleanup of unsent compose files is not scheduled yet (are migrations pending?)", "err", err)
 	}
 	return nil
 }
