@@ -64,6 +64,9 @@ func (h *API) runBatch(ctx context.Context, j *store.Job) error {
 // batch is complete. A crash loses nothing: the chunk either committed
 // with its results or left its items pending for the next run.
 func (h *API) ProcessBatch(ctx context.Context, batchID string, n int) (processed int, done bool, err error) {
+	if err := h.warmCalendar(ctx); err != nil {
+		return 0, false, fmt.Errorf("process batch %s: %w", batchID, err)
+	}
 	err = h.write(ctx, func(tx *store.Tx) error {
 		b, err := tx.APIBatch(ctx, "", batchID)
 		if err != nil {

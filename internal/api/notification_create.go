@@ -24,7 +24,7 @@ func (h *API) notificationCreate(w http.ResponseWriter, r *http.Request, c *call
 		writeProblem(w, r, p)
 		return
 	}
-	h.idempotent(w, r, c, key, fingerprintOf(r, req), nil, func(ctx context.Context, tx *store.Tx) (*response, error) {
+	h.idempotent(w, r, c, key, fingerprintOf(r, req), h.warmCalendar, func(ctx context.Context, tx *store.Tx) (*response, error) {
 		in, err := submission(ctx, tx, c.cred, &req)
 		if err != nil {
 			return nil, err
@@ -39,4 +39,17 @@ func (h *API) notificationCreate(w http.ResponseWriter, r *http.Request, c *call
 		}
 		return &response{status: status, body: res}, nil
 	})
+}
+
+// warmCalendar loads the business-day calendar before the deposit's
+// transaction opens. The notification package reads it through the reader
+// pool: loading it inside a transaction holds one connection while asking
+// for another, which under load can exhaust PostgreSQL's pool. Warm, the
+// deposit finds it cached.
+func (h *API) warmCalendar(ctx context.Context) error {
+	if h.o.Notifications.Calendars == nil {
+		return nil
+	}
+	_, err := h.o.Notifications.Calendars.Current(ctx)
+	return err
 }
