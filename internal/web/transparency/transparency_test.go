@@ -23,6 +23,7 @@ import (
 	"buzon/internal/registry"
 	"buzon/internal/server"
 	"buzon/internal/store"
+	"buzon/internal/store/storetest"
 	"buzon/internal/web/notifications"
 	"buzon/internal/web/transparency"
 )
@@ -49,12 +50,23 @@ type person struct {
 	secret string // TOTP secret, "" for a citizen
 }
 
-func newSite(t *testing.T) *site {
+// onBothEngines runs fn on a new site over SQLite and over PostgreSQL.
+func onBothEngines(t *testing.T, fn func(t *testing.T, s *site)) {
+	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(e), func(t *testing.T) { fn(t, newSite(t, e)) })
+	}
+}
+
+func newSite(t *testing.T, engine store.Engine) *site {
 	t.Helper()
+	dbURL := ""
+	if engine == store.Postgres {
+		dbURL = storetest.URL(t, engine)
+	}
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()
 	t.Cleanup(ts.Close)
-	cfg := &config.Config{Addr: "127.0.0.1:0", BaseURL: ts.URL, Data: t.TempDir(), AutoMigrate: true, Dev: true,
+	cfg := &config.Config{Addr: "127.0.0.1:0", BaseURL: ts.URL, DatabaseURL: dbURL, Data: t.TempDir(), AutoMigrate: true, Dev: true,
 		LogFormat: "text", LogLevel: "error", Workers: 1, ShutdownTimeout: 10 * time.Second}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -213,136 +225,139 @@ func (s *site) audited(action, subject string) int {
 }
 
 func TestConstanciaDownloadsFollowTheNotificationsAuthorization(t *testing.T) {
-	s := newSite(t)
-	citizen, stranger := s.signIn(s.citizen1), s.signIn(s.citizen2)
-	notifier, otherNotifier := s.signIn(s.notifierA), s.signIn(s.notifierB)
-	mine := "/buzon/" + s.notificationID + "/constancia"
-	staffA := "/institucion/" + s.instA.ID + "/notificaciones/" + s.notificationID + "/constancia"
-	staffB := "/institucion/" + s.instB.ID + "/notificaciones/" + s.notificationID + "/constancia"
-	missing := "/buzon/" + store.NewID() + "/constancia"
+	onBothEngines(t, func(t *testing.T, s *site) {
+		citizen, stranger := s.signIn(s.citizen1), s.signIn(s.citizen2)
+		notifier, otherNotifier := s.signIn(s.notifierA), s.signIn(s.notifierB)
+		mine := "/buzon/" + s.notificationID + "/constancia"
+		staffA := "/institucion/" + s.instA.ID + "/notificaciones/" + s.notificationID + "/constancia"
+		staffB := "/institucion/" + s.instB.ID + "/notificaciones/" + s.notificationID + "/constancia"
+		missing := "/buzon/" + store.NewID() + "/constancia"
 
-	tests := []struct {
-		name string
-		who  *browser
-		path string
-		want int
-	}{
-		{"recipient gets the PDF", citizen, mine + ".pdf", 200},
-		{"recipient gets the JSON", citizen, mine + ".json", 200},
-		{"another citizen gets a 404", stranger, mine + ".pdf", 404},
-		{"another citizen gets a 404 for the JSON", stranger, mine + ".json", 404},
-		{"a missing notification is a 404", citizen, missing + ".pdf", 404},
-		{"a malformed id is a 404", citizen, "/buzon/nada/constancia.json", 404},
-		{"the sending institution's notifier gets the PDF", notifier, staffA + ".pdf", 200},
-		{"the sending institution's notifier gets the JSON", notifier, staffA + ".json", 200},
-		{"another institution's notifier under his own institution gets a 404", otherNotifier, staffB + ".pdf", 404},
-		{"another institution's notifier under the sender's path gets a 404", otherNotifier, staffA + ".json", 404},
-		{"a citizen may not use the staff path", citizen, staffA + ".pdf", 403},
-		{"a notifier may not use the buzón path", notifier, mine + ".pdf", 403},
-	}
-	pins := evidence.VerifyOptions{NoteKeys: []string{s.srv.Evidence().Keys.VerifierKey}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			status, h, body := tt.who.get(tt.path)
-			if status != tt.want {
-				t.Fatalf("GET %s = %d, want %d", tt.path, status, tt.want)
-			}
-			if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Content-Security-Policy") == "" {
-				t.Errorf("security headers missing: %v", h)
-			}
-			if status != 200 {
-				return
-			}
-			wantType, verify := "application/pdf", evidence.VerifyPDF
-			if strings.HasSuffix(tt.path, ".json") {
-				wantType, verify = "application/json", evidence.VerifyJSON
-			}
-			got := map[string]string{"type": h.Get("Content-Type"), "cache": h.Get("Cache-Control"),
-				"disposition": strings.SplitN(h.Get("Content-Disposition"), ";", 2)[0], "csp": h.Get("Content-Security-Policy")}
-			want := map[string]string{"type": wantType, "cache": "no-store", "disposition": "attachment", "csp": "default-src 'none'; sandbox"}
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("headers (-want +got):\n%s", d)
-			}
-			rep := verify(body, pins)
-			if !rep.OK() {
-				t.Fatalf("the downloaded constancia does not verify: %+v", rep.Checks)
-			}
-			if rep.Document.Notification.ID != s.notificationID || rep.Document.Notification.Recipient.NUI != s.citizen1.acc.NUI.String() {
-				t.Errorf("constancia is about %+v", rep.Document.Notification)
-			}
-		})
-	}
-	// Two staff downloads of the institution, audited; none by the others.
-	if n := s.audited(notifications.ActionConstanciaDownload, s.citizen1.acc.NUI.String()); n != 2 {
-		t.Errorf("%d staff constancia downloads audited, want 2", n)
-	}
+		tests := []struct {
+			name string
+			who  *browser
+			path string
+			want int
+		}{
+			{"recipient gets the PDF", citizen, mine + ".pdf", 200},
+			{"recipient gets the JSON", citizen, mine + ".json", 200},
+			{"another citizen gets a 404", stranger, mine + ".pdf", 404},
+			{"another citizen gets a 404 for the JSON", stranger, mine + ".json", 404},
+			{"a missing notification is a 404", citizen, missing + ".pdf", 404},
+			{"a malformed id is a 404", citizen, "/buzon/nada/constancia.json", 404},
+			{"the sending institution's notifier gets the PDF", notifier, staffA + ".pdf", 200},
+			{"the sending institution's notifier gets the JSON", notifier, staffA + ".json", 200},
+			{"another institution's notifier under his own institution gets a 404", otherNotifier, staffB + ".pdf", 404},
+			{"another institution's notifier under the sender's path gets a 404", otherNotifier, staffA + ".json", 404},
+			{"a citizen may not use the staff path", citizen, staffA + ".pdf", 403},
+			{"a notifier may not use the buzón path", notifier, mine + ".pdf", 403},
+		}
+		pins := evidence.VerifyOptions{NoteKeys: []string{s.srv.Evidence().Keys.VerifierKey}}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				status, h, body := tt.who.get(tt.path)
+				if status != tt.want {
+					t.Fatalf("GET %s = %d, want %d", tt.path, status, tt.want)
+				}
+				if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Content-Security-Policy") == "" {
+					t.Errorf("security headers missing: %v", h)
+				}
+				if status != 200 {
+					return
+				}
+				wantType, verify := "application/pdf", evidence.VerifyPDF
+				if strings.HasSuffix(tt.path, ".json") {
+					wantType, verify = "application/json", evidence.VerifyJSON
+				}
+				got := map[string]string{"type": h.Get("Content-Type"), "cache": h.Get("Cache-Control"),
+					"disposition": strings.SplitN(h.Get("Content-Disposition"), ";", 2)[0], "csp": h.Get("Content-Security-Policy")}
+				want := map[string]string{"type": wantType, "cache": "no-store", "disposition": "attachment", "csp": "default-src 'none'; sandbox"}
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("headers (-want +got):\n%s", d)
+				}
+				rep := verify(body, pins)
+				if !rep.OK() {
+					t.Fatalf("the downloaded constancia does not verify: %+v", rep.Checks)
+				}
+				if rep.Document.Notification.ID != s.notificationID || rep.Document.Notification.Recipient.NUI != s.citizen1.acc.NUI.String() {
+					t.Errorf("constancia is about %+v", rep.Document.Notification)
+				}
+			})
+		}
+		// Two staff downloads of the institution, audited; none by the others.
+		if n := s.audited(notifications.ActionConstanciaDownload, s.citizen1.acc.NUI.String()); n != 2 {
+			t.Errorf("%d staff constancia downloads audited, want 2", n)
+		}
+	})
 }
 
 func TestCitizenSeesStaffAccesses(t *testing.T) {
-	s := newSite(t)
-	notifier := s.signIn(s.notifierA)
-	if status, _, _ := notifier.get("/institucion/" + s.instA.ID + "/notificaciones/" + s.notificationID); status != 200 {
-		t.Fatalf("staff page = %d", status)
-	}
-	if status, _, _ := notifier.get("/institucion/" + s.instA.ID + "/notificaciones/" + s.notificationID + "/constancia.pdf"); status != 200 {
-		t.Fatalf("staff constancia = %d", status)
-	}
+	onBothEngines(t, func(t *testing.T, s *site) {
+		notifier := s.signIn(s.notifierA)
+		if status, _, _ := notifier.get("/institucion/" + s.instA.ID + "/notificaciones/" + s.notificationID); status != 200 {
+			t.Fatalf("staff page = %d", status)
+		}
+		if status, _, _ := notifier.get("/institucion/" + s.instA.ID + "/notificaciones/" + s.notificationID + "/constancia.pdf"); status != 200 {
+			t.Fatalf("staff constancia = %d", status)
+		}
 
-	citizen := s.signIn(s.citizen1)
-	status, _, body := citizen.get("/cuenta/accesos")
-	if status != 200 {
-		t.Fatalf("/cuenta/accesos = %d", status)
-	}
-	page := string(body)
-	for _, want := range []string{"Quién accedió a mis datos", "Servicio de Rentas Internas", "Notificador",
-		"Consultó una notificación suya", "Descargó la constancia de una notificación suya"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("/cuenta/accesos does not say %q", want)
+		citizen := s.signIn(s.citizen1)
+		status, _, body := citizen.get("/cuenta/accesos")
+		if status != 200 {
+			t.Fatalf("/cuenta/accesos = %d", status)
 		}
-	}
-	// The other citizen sees nothing of it.
-	_, _, body = s.signIn(s.citizen2).get("/cuenta/accesos")
-	for _, leak := range []string{"Servicio de Rentas Internas", "notificación suya"} {
-		if strings.Contains(string(body), leak) {
-			t.Errorf("another citizen's access list shows %q", leak)
+		page := string(body)
+		for _, want := range []string{"Quién accedió a mis datos", "Servicio de Rentas Internas", "Notificador",
+			"Consultó una notificación suya", "Descargó la constancia de una notificación suya"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("/cuenta/accesos does not say %q", want)
+			}
 		}
-	}
-	// The account page links to it.
-	if _, _, body := citizen.get("/cuenta"); !strings.Contains(string(body), `href="/cuenta/accesos"`) {
-		t.Errorf("/cuenta does not link to /cuenta/accesos")
-	}
+		// The other citizen sees nothing of it.
+		_, _, body = s.signIn(s.citizen2).get("/cuenta/accesos")
+		for _, leak := range []string{"Servicio de Rentas Internas", "notificación suya"} {
+			if strings.Contains(string(body), leak) {
+				t.Errorf("another citizen's access list shows %q", leak)
+			}
+		}
+		// The account page links to it.
+		if _, _, body := citizen.get("/cuenta"); !strings.Contains(string(body), `href="/cuenta/accesos"`) {
+			t.Errorf("/cuenta does not link to /cuenta/accesos")
+		}
+	})
 }
 
 func TestAuditorEvidenceConsole(t *testing.T) {
-	s := newSite(t)
-	if _, err := s.srv.Evidence().Integrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	auditor := s.signIn(s.auditor)
-	status, _, body := auditor.get("/admin/evidencias?notificacion=" + s.notificationID)
-	if status != 200 {
-		t.Fatalf("console = %d", status)
-	}
-	page := string(body)
-	for _, want := range []string{"Último punto de control firmado", "submitted", "deposited", "Verificada"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("console does not show %q", want)
+	onBothEngines(t, func(t *testing.T, s *site) {
+		if _, err := s.srv.Evidence().Integrate(context.Background()); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if strings.Contains(page, "NO verifica") {
-		t.Errorf("an inclusion proof failed:\n%s", page)
-	}
-	if n := s.audited(transparency.ActionEvidenceView, s.citizen1.acc.NUI.String()); n != 1 {
-		t.Errorf("%d evidence looks audited, want 1", n)
-	}
-	// The citizen sees that look; citizens and notifiers may not open the console.
-	_, _, body = s.signIn(s.citizen1).get("/cuenta/accesos")
-	if !strings.Contains(string(body), "Consultó las evidencias de una notificación suya") || !strings.Contains(string(body), "Auditor") {
-		t.Errorf("the citizen does not see the auditor's look")
-	}
-	for _, p := range []*person{s.citizen1, s.notifierA} {
-		if status, _, _ := s.signIn(p).get("/admin/evidencias"); status != http.StatusForbidden {
-			t.Errorf("%s opened the console: %d", p.acc.NUI, status)
+		auditor := s.signIn(s.auditor)
+		status, _, body := auditor.get("/admin/evidencias?notificacion=" + s.notificationID)
+		if status != 200 {
+			t.Fatalf("console = %d", status)
 		}
-	}
+		page := string(body)
+		for _, want := range []string{"Último punto de control firmado", "submitted", "deposited", "Verificada"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("console does not show %q", want)
+			}
+		}
+		if strings.Contains(page, "NO verifica") {
+			t.Errorf("an inclusion proof failed:\n%s", page)
+		}
+		if n := s.audited(transparency.ActionEvidenceView, s.citizen1.acc.NUI.String()); n != 1 {
+			t.Errorf("%d evidence looks audited, want 1", n)
+		}
+		// The citizen sees that look; citizens and notifiers may not open the console.
+		_, _, body = s.signIn(s.citizen1).get("/cuenta/accesos")
+		if !strings.Contains(string(body), "Consultó las evidencias de una notificación suya") || !strings.Contains(string(body), "Auditor") {
+			t.Errorf("the citizen does not see the auditor's look")
+		}
+		for _, p := range []*person{s.citizen1, s.notifierA} {
+			if status, _, _ := s.signIn(p).get("/admin/evidencias"); status != http.StatusForbidden {
+				t.Errorf("%s opened the console: %d", p.acc.NUI, status)
+			}
+		}
+	})
 }
