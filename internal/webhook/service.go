@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -55,7 +56,8 @@ type Service struct {
 	Wake   func()
 	Logger *slog.Logger
 
-	client *http.Client
+	clientOnce sync.Once
+	client     *http.Client
 }
 
 func (s *Service) now() time.Time {
@@ -76,9 +78,7 @@ func (s *Service) httpClient() *http.Client {
 	if s.HTTP != nil {
 		return s.HTTP
 	}
-	if s.client == nil {
-		s.client = NewHTTPClient(s.AllowPrivate)
-	}
+	s.clientOnce.Do(func() { s.client = NewHTTPClient(s.AllowPrivate) })
 	return s.client
 }
 
