@@ -2,6 +2,7 @@ package transparency_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -358,6 +360,55 @@ func TestAuditorEvidenceConsole(t *testing.T) {
 			if status, _, _ := s.signIn(p).get("/admin/evidencias"); status != http.StatusForbidden {
 				t.Errorf("%s opened the console: %d", p.acc.NUI, status)
 			}
+		}
+	})
+}
+
+func TestAccessListPagesBackwards(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		staff := &identity.Principal{Account: *s.notifierA.acc}
+		start := time.Date(2026, 11, 2, 15, 0, 0, 0, time.UTC)
+		const n = 30 // more than one page
+		err := s.srv.DB().Write(ctx, func(tx *store.Tx) error {
+			for i := range n {
+				err := identity.RecordAudit(ctx, tx, staff, identity.RoleNotifier, identity.AuditRecord{Action: notification.ActionTrackingView,
+					SubjectNUI: s.citizen1.acc.NUI.String(), InstitutionID: s.instA.ID, Detail: fmt.Sprintf("consulta-%02d", i)},
+					start.Add(time.Duration(i)*time.Minute))
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		citizen := s.signIn(s.citizen1)
+		seen := map[string]int{}
+		next := "/cuenta/accesos"
+		for pages := 0; next != ""; pages++ {
+			if pages > 5 {
+				t.Fatal("the pages never end")
+			}
+			status, _, body := citizen.get(next)
+			if status != 200 {
+				t.Fatalf("GET %s = %d", next, status)
+			}
+			for _, m := range regexp.MustCompile(`consulta-\d\d`).FindAllString(string(body), -1) {
+				seen[m]++
+			}
+			next = ""
+			if m := regexp.MustCompile(`href="(/cuenta/accesos\?antes=\d+)"`).FindStringSubmatch(string(body)); m != nil {
+				next = m[1]
+			}
+		}
+		want := map[string]int{}
+		for i := range n {
+			want[fmt.Sprintf("consulta-%02d", i)] = 1
+		}
+		if d := cmp.Diff(want, seen); d != "" {
+			t.Errorf("accesses seen over the pages (-want +got):\n%s", d)
 		}
 	})
 }
