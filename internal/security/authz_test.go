@@ -135,6 +135,8 @@ var matrix = map[string]row{
 	"GET /institucion/{inst}/notificaciones/{id}/anexos/{att}":    {staffOwn, "/institucion/:i/notificaciones/:n/anexos/:a", false},
 	"GET /institucion/{inst}/notificaciones/{id}/constancia.pdf":  {staffOwn, "/institucion/:i/notificaciones/:n/constancia.pdf", false},
 	"GET /institucion/{inst}/notificaciones/{id}/constancia.json": {staffOwn, "/institucion/:i/notificaciones/:n/constancia.json", false},
+	"GET /institucion/{inst}/cargas/{id}":                         {staffOwn, "/institucion/:i/cargas/0190f000-0000-7000-8000-000000000000", true},
+	"GET /institucion/{inst}/cargas/{id}/informe.csv":             {staffOwn, "/institucion/:i/cargas/0190f000-0000-7000-8000-000000000000/informe.csv", true},
 	"GET /institucion/{inst}/plantillas":                          {staffOwn, "/institucion/:i/plantillas", false},
 	"POST /institucion/{inst}/plantillas":                         {staffOwn, "/institucion/:i/plantillas", false},
 	"POST /institucion/{inst}/plantillas/{id}/borrar":             {staffOwn, "/institucion/:i/plantillas/0190f000-0000-7000-8000-000000000000/borrar", true},
@@ -144,6 +146,7 @@ var matrix = map[string]row{
 	"GET /buzon":                      {citizenAny, "/buzon", false},
 	"GET /buzon/preferencias":         {citizenAny, "/buzon/preferencias", false},
 	"POST /buzon/preferencias":        {citizenAny, "/buzon/preferencias", false},
+	"POST /buzon/preferencias/idioma": {citizenAny, "/buzon/preferencias/idioma", false},
 	"GET /buzon/{id}":                 {citizenOwn, "/buzon/:n", false},
 	"GET /buzon/{id}/anexos/{att}":    {citizenOwn, "/buzon/:n/anexos/:a", false},
 	"GET /buzon/{id}/plazo.ics":       {citizenOwn, "/buzon/:n/plazo.ics", false},
@@ -187,7 +190,7 @@ var matrix = map[string]row{
 
 	// DIGERCIC.
 	"GET /digercic/{$}":                    {digOnly, "/digercic/", false},
-	"GET /digercic/buscar":                 {digOnly, "/digercic/buscar?q=:nui", false},
+	"GET /digercic/buscar":                 {digOnly, "/digercic/buscar?nui=:nui", false},
 	"GET /digercic/cuentas/{id}":           {digOnly, "/digercic/cuentas/:cid", false},
 	"POST /digercic/cuentas/{id}/{action}": {digOnly, "/digercic/cuentas/:cid/inventada", true},
 	"GET /digercic/registro":               {digOnly, "/digercic/registro", false},
@@ -421,6 +424,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	type cell struct{ route, variant, who, got string }
 	var cells []cell
 	var checked, refusals int
+	kinds := map[string]int{}
 	for _, p := range patterns {
 		rw := matrix[p]
 		method, _, ok := strings.Cut(p, " ")
@@ -454,11 +458,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if r.route != wantRoute {
 					t.Errorf("%s %s as %s was served by route %q, not %q: fix the row's path", method, path, who, r.route, p)
 				}
+				checkHeaders(t, fmt.Sprintf("%s %s as %s (%d)", method, path, who, r.status), r.header)
+				kinds[kind(r)]++
 				cells = append(cells, cell{p, string(v), string(who), got})
 			}
 		}
 	}
-	t.Logf("%d routes, %d requests, %d refusals checked", len(patterns), checked, refusals)
+	t.Logf("%d routes, %d requests, %d refusals checked; security headers checked on %v", len(patterns), checked, refusals, kinds)
 
 	// The matrix as docs/SECURITY.md prints it.
 	var b strings.Builder

@@ -75,7 +75,7 @@ type side struct {
 // TOTP), two citizens each with a notification, and an HTTP client signed
 // in as each role.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *server.Server
 	cfg  *config.Config
 	base string
@@ -124,7 +124,7 @@ func (h routeLog) Handle(_ context.Context, r slog.Record) error {
 
 // newFixture starts the server as `buzon serve` would (SQLite, no --dev)
 // and seeds it through the domain services.
-func newFixture(t *testing.T, change func(*config.Config)) *fixture {
+func newFixture(t testing.TB, change func(*config.Config)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, secret: map[Role]string{}, signIns: map[Role]int{}, nuis: map[Role]string{}, ids: map[Role]string{},
 		routes: map[string]string{}, client: map[Role]*http.Client{}}
@@ -351,6 +351,12 @@ func (f *fixture) seed() {
 	}
 }
 
+// declared is a request body whose length is sent in Content-Length.
+type declared struct {
+	io.Reader
+	n int64
+}
+
 // result is one answer to one request.
 type result struct {
 	status   int
@@ -364,13 +370,22 @@ type result struct {
 // served it.
 func (f *fixture) do(who Role, method, path string, body io.Reader, contentType string) result {
 	f.t.Helper()
+	return f.doT(f.t, who, method, path, body, contentType)
+}
+
+// doT is do reporting to t (a fuzz target's own T).
+func (f *fixture) doT(t testing.TB, who Role, method, path string, body io.Reader, contentType string) result {
+	t.Helper()
 	base := f.base
 	if f.apiBase != "" && strings.HasPrefix(path, "/api/") {
 		base = f.apiBase
 	}
 	req, err := http.NewRequest(method, base+path, body)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
+	}
+	if d, ok := body.(declared); ok {
+		req.ContentLength = d.n
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -391,7 +406,7 @@ func (f *fixture) do(who Role, method, path string, body io.Reader, contentType 
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		f.t.Fatalf("%s %s as %s: %v", method, path, who, err)
+		t.Fatalf("%s %s as %s: %v", method, path, who, err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
