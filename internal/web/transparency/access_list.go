@@ -3,7 +3,6 @@ package transparency
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ type accessView struct {
 type accessPage struct {
 	Me       *identity.Principal
 	Accesses []accessView
-	// Older is the cursor of the next page (Unix microseconds), "" on the last.
+	// Older is the cursor of the next page, "" on the last.
 	Older string
 }
 
@@ -38,9 +37,12 @@ type accessPage struct {
 // staff member's own identity is not shown; the auditors have it.
 func (h *handler) accessList(w http.ResponseWriter, r *http.Request) {
 	p := session.Principal(r)
-	f := store.AuditFilter{SubjectNUI: p.NUI.String(), Limit: accessPageSize}
-	if us, err := strconv.ParseInt(r.URL.Query().Get("antes"), 10, 64); err == nil && us > 0 {
-		f.Before = time.UnixMicro(us)
+	// One more than a page tells whether there is a next one; twice that
+	// leaves room for the entries of the cursor's microsecond already shown.
+	f := store.AuditFilter{SubjectNUI: p.NUI.String(), Limit: 2*accessPageSize + 1}
+	cur, paged := parseAccessCursor(r.URL.Query().Get("antes"))
+	if paged {
+		f.Before = cur.At.Add(time.Microsecond)
 	}
 	rd := h.db.Reader()
 	rows, err := rd.AuditEntries(r.Context(), f)
@@ -48,7 +50,15 @@ func (h *handler) accessList(w http.ResponseWriter, r *http.Request) {
 		h.views.ServerError(w, r, err)
 		return
 	}
+	if paged {
+		rows = cur.after(rows)
+	}
 	d := accessPage{Me: p}
+	if len(rows) > accessPageSize {
+		rows = rows[:accessPageSize]
+		last := rows[len(rows)-1]
+		d.Older = accessCursor{At: last.At, ID: last.ID}.String()
+	}
 	names := map[string]string{}
 	for _, e := range rows {
 		if e.ActorID != "" && e.ActorID == p.ID {
@@ -71,9 +81,6 @@ func (h *handler) accessList(w http.ResponseWriter, r *http.Request) {
 			v.Institution = name
 		}
 		d.Accesses = append(d.Accesses, v)
-	}
-	if len(rows) == accessPageSize {
-		d.Older = strconv.FormatInt(rows[len(rows)-1].At.UnixMicro(), 10)
 	}
 	h.views.Render(w, r, "accesses", d)
 }
