@@ -401,3 +401,188 @@ func TestThousandRecipientsCSV(t *testing.T) {
 	b.submit("sent", "Enviar a 997 destinatarios")
 	b.MustSee("Se depositaron 997 notificaciones; 1 destinatarios no tienen buzón activo o tenían datos no válidos.")
 }
+
+// waitFor waits, while the page reloads itself, until text is the whole
+// text of a visible element of <main>, then checks the page.
+func (b *Browser) waitFor(step, text string, limit time.Duration) {
+	b.t.Helper()
+	xpath := `//main//*[normalize-space(.)=` + xpathLiteral(text) + ` and not(*[normalize-space(.)=` + xpathLiteral(text) + `])]`
+	deadline := time.Now().Add(limit)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.Search(xpath)))
+		cancel()
+		if err == nil {
+			b.Check(step)
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%q did not appear on %s within %s: %v", text, b.Path(), limit, err)
+		}
+	}
+}
+
+// press clicks the button with exactly this text and returns where the
+// browser landed, without checking the page (it may reload itself).
+func (b *Browser) press(button string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(xpathText("button", button)))
+	if err != nil {
+		b.t.Fatalf("press %q: %v", button, err)
+	}
+	if resp.Status != 200 {
+		b.t.Fatalf("press %q: %s answered %d", button, resp.URL, resp.Status)
+	}
+	return b.Path()
+}
+
+// TestFiveThousandRecipientsCSV: a notifier uploads a CSV of 5,000 rows with
+// an amount per recipient; the form answers at once with a progress page
+// (no script: it reloads itself), the check runs as a job, the preview
+// reports the 4 bad rows and shows the first recipient's text with his
+// amount; confirming starts the deposit job, whose progress page ends in a
+// summary with a per-recipient report. The test drives the workers itself,
+// so every step is seen.
+func TestFiveThousandRecipientsCSV(t *testing.T) {
+	srv := StartServer(t, func(c *config.Config) { c.Workers = 0 })
+	ctx := context.Background()
+	reg, err := registry.Open(filepath.Join(srv.Config.Data, server.DemoRegistryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first registry.Person
+	for p := range reg.All() {
+		first = p
+		break
+	}
+	inst := &store.Institution{Name: "Instituto Ecuatoriano de Seguridad Social", Acronym: "IESS", RUC: "1760004650001",
+		RUCKind: "public", Sector: "ejecutivo", Modality: "plataforma", State: "activa", DailyQuota: 10000, Address: "Quito",
+		RequestID: store.NewID(), CreatedAt: time.Now()}
+	rnd := rand.New(rand.NewPCG(5, 5))
+	var good []string
+	err = srv.DB().Write(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateInstitution(ctx, inst); err != nil {
+			return err
+		}
+		seen := map[string]bool{first.NUI.String(): true}
+		for len(good) < 4998 {
+			n := nui.Generate(rnd, 1+rnd.IntN(24)).String()
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+			id := &store.Identity{NUI: n, GivenNames: "Afiliada", Surnames: strconv.Itoa(len(good)), Email: n + "@correo.example",
+				State: "activa", Channel: "presencial", PasskeyHandle: []byte(n), CreatedAt: time.Now()}
+			if len(good) < 4997 { // the last one has no buzón
+				if err := tx.CreateIdentity(ctx, id); err != nil {
+					return err
+				}
+				if err := tx.GrantRole(ctx, &store.Role{IdentityID: id.ID, Role: "ciudadano", GrantedAt: time.Now()}); err != nil {
+					return err
+				}
+			}
+			good = append(good, n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5,000 rows: line 3 has a wrong check digit, line 2001 repeats line 2,
+	// line 4001 has no amount and the last line is a person without a buzón.
+	var csv strings.Builder
+	csv.WriteString("cedula;nombres;monto\n")
+	rows := 0
+	add := func(id, names, amount string) {
+		rows++
+		fmt.Fprintf(&csv, "%s;%s;%s\n", id, names, amount)
+	}
+	for i, n := range good {
+		switch rows + 2 { // the line this row will be on
+		case 3:
+			add("1714307104", "Nadie", "1,00")
+		case 2001:
+			add(good[0], "Repetida", "1,00")
+		}
+		if rows+2 == 4001 {
+			add(n, fmt.Sprintf("Persona %d", i), "")
+			continue
+		}
+		add(n, fmt.Sprintf("Persona %d", i), fmt.Sprintf("%d,25", i))
+	}
+	if rows != 5000 {
+		t.Fatalf("the file has %d rows", rows)
+	}
+	file := filepath.Join(t.TempDir(), "aportes.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notifier := journeyAccount(t, srv, first, identity.RoleNotifier, inst.ID)
+
+	b := NewBrowser(t, srv.URL, BrowserOptions{})
+	b.signIn("signin", notifier.NUI.String(), enableTOTP(t, srv, notifier))
+	b.Visit("compose", "/institucion/"+inst.ID+"/redactar")
+	b.do("upload the list", chromedp.SetUploadFiles(chromedp.CSS("#archivo_destinatarios"), []string{file}))
+	b.fill("#asunto", "Aportes pendientes: {{monto}} USD")
+	b.fill("#cuerpo", "Estimado/a {{nombres}}: registra aportes pendientes por {{monto}} USD.")
+	preview := b.press("Revisar antes de enviar")
+	if !strings.HasPrefix(preview, "/institucion/"+inst.ID+"/envios/") {
+		t.Fatalf("the form led to %s", preview)
+	}
+
+	// Accepted at once: nothing has read the file yet.
+	b.Visit("checking", preview+"?actualizar=no")
+	b.MustSee("Revisando el archivo de destinatarios", "Se han leído 0 filas (0 %).")
+	if label := b.Text(`label[for="avance"]`); label != "Avance de la revisión" {
+		t.Errorf("the progress bar is labelled %q", label)
+	}
+	// The page that reloads itself turns into the preview once the job ran.
+	b.do("open the self-refreshing page", navigate(b.base+preview))
+	if _, err := srv.Jobs().RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("checked", "4996 destinatarios recibirán la notificación en su buzón. (archivo aportes.csv)", 30*time.Second)
+	b.MustSee("4 filas no se enviarán", "Estimado/a Persona 0: registra aportes pendientes por 0,25 USD.")
+	lines := run(b, "read the report", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.panel-warning tbody tr td:first-child')).map(td => td.textContent)`))
+	if strings.Join(lines, ",") != "3,2001,4001,5001" {
+		t.Errorf("the report names lines %v, want 3, 2001, 4001 and 5001", lines)
+	}
+	reasons := b.Text(".panel-warning tbody")
+	for _, want := range []string{"dígito verificador", "repetida", "«monto»", "buzón activo"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("the report does not say %q:\n%s", want, reasons)
+		}
+	}
+
+	status := b.press("Enviar a 4996 destinatarios")
+	if !strings.HasPrefix(status, "/institucion/"+inst.ID+"/cargas/") {
+		t.Fatalf("the confirmation led to %s", status)
+	}
+	b.Visit("depositing", status+"?actualizar=no")
+	b.MustSee("Depositando las notificaciones", "Se han procesado 0 de 4996 destinatarios (0 %).")
+	b.do("open the self-refreshing page", navigate(b.base+status))
+	if _, err := srv.Jobs().RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.waitFor("done", "Envío terminado", 60*time.Second)
+	if got := b.Text(".summary dd"); got != "4996" {
+		t.Errorf("the summary says %q notifications deposited, want 4996", got)
+	}
+	deposited, err := srv.DB().Reader().CountDepositedSince(ctx, inst.ID, time.Time{})
+	if err != nil || deposited != 4996 {
+		t.Errorf("%d notifications deposited (%v), want 4996", deposited, err)
+	}
+	report := run(b, "download the report", chromedp.Evaluate[string](`fetch(document.querySelector('a[href$="informe.csv"]').href).then(r => r.text())`,
+		chromedp.EvalAwaitPromise))
+	outcomes := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(report), "\n")[1:] {
+		f := strings.Split(l, ",")
+		outcomes[f[2]]++
+	}
+	if outcomes["depositada"] != 4996 || outcomes["rechazada"] != 4 {
+		t.Errorf("report outcomes %v, want 4996 deposited and 4 refused", outcomes)
+	}
+	b.ClickLink("tracking", "Ver las notificaciones enviadas")
+}
