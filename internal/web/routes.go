@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 
+	"buzon/internal/api"
 	"buzon/internal/web/accounts"
 	"buzon/internal/web/devmail"
 	"buzon/internal/web/institutions"
+	"buzon/internal/web/interconnection"
 	"buzon/internal/web/notifications"
 	"buzon/internal/web/public"
 	"buzon/internal/web/registrations"
@@ -46,5 +48,7 @@ func (h *handler) routes() error {
 		transparency.Routes(mux, h.views, h.sessions, h.opts.Constancias),
 		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
 		registrations.Routes(mux, h.views, h.sessions, h.opts.Registration, h.opts.BaseURL),
+		interconnection.Routes(mux, h.views, h.sessions, interconnection.Deps{Keys: h.opts.APIKeys, Webhooks: h.opts.Webhooks,
+			Institutions: h.opts.Institutions, Spec: api.Spec()}),
 	)
 }

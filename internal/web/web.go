@@ -10,6 +10,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"buzon/internal/apikey"
 	"buzon/internal/evidence"
 	"buzon/internal/identity"
 	"buzon/internal/institution"
@@ -19,6 +20,7 @@ import (
 	"buzon/internal/store"
 	"buzon/internal/web/session"
 	"buzon/internal/web/view"
+	"buzon/internal/webhook"
 )
 
 // Options is everything the web layer needs from the process that serves it.
@@ -60,6 +62,11 @@ type Options struct {
 	// API is the interconnection API (internal/api), mounted under
 	// /api/v1/ inside the shell's middleware; nil leaves it out.
 	API http.Handler
+	// APIKeys and Webhooks serve the administrator's pages for the API's
+	// keys and webhooks (with Institutions and Identity); nil leaves them
+	// out. The API reference at /desarrolladores/api is always served.
+	APIKeys  *apikey.Service
+	Webhooks *webhook.Service
 	// Notifications serves the buzón, the institutions' sending and
 	// tracking, and the dashboards; nil leaves them out.
 	Notifications *notification.Service
