@@ -161,6 +161,8 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 		Institutions:  insts,
 		Registration:  registrations,
 		API:           s.inter.API,
+		APIKeys:       s.inter.Keys,
+		Webhooks:      s.inter.Webhooks,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
