@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -33,12 +34,25 @@ func TestBackupAndRestoreFindEverything(t *testing.T) {
 		citizens := seed(t, data, dbURL)
 		srv := startInProcess(t, &config.Config{Data: data, DatabaseURL: dbURL, Workers: 1})
 
+		// The server works on (alerts, evidence) while the backup is taken;
+		// the rows are compared once it has settled, so that the copy can be
+		// checked row for row.
+		src := rawDB(t, data, dbURL)
+		var before map[string]int
+		eventually(t, time.Minute, "the server to settle", func() bool {
+			a := tableCounts(t, src, e, dbURL)
+			time.Sleep(300 * time.Millisecond)
+			before = tableCounts(t, src, e, dbURL)
+			return cmp.Equal(a, before)
+		})
 		var archive bytes.Buffer
 		m, err := backup.Create(ctx, backup.Options{Data: data, DatabaseURL: dbURL}, &archive)
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := tableCounts(t, rawDB(t, data, dbURL), e, dbURL)
+		if diff := cmp.Diff(before, tableCounts(t, src, e, dbURL)); diff != "" {
+			t.Fatalf("the server changed rows during the backup; cannot compare (-before +after):\n%s", diff)
+		}
 		srv.stop()
 
 		restoredData := filepath.Join(t.TempDir(), "restaurado")
