@@ -289,7 +289,7 @@ func TestIdentityPagesTour(t *testing.T) {
 		t.Fatal(err)
 	}
 	activate(link)
-	if _, link, err = ids.CreateUser(ctx, sys, identity.CreateUserRequest{NUI: idOperatorNUI, Email: "luis@registrocivil.example", Role: identity.RolePlatformAdmin}); err != nil {
+	if _, _, err = ids.CreateUser(ctx, sys, identity.CreateUserRequest{NUI: idOperatorNUI, Email: "luis@registrocivil.example", Role: identity.RolePlatformAdmin}); err != nil {
 		t.Fatal(err)
 	}
 	acc, err := ids.RegisterInPerson(ctx, sys, idCitizenNUI, "maria@correo.example")
