@@ -39,7 +39,7 @@ func (h *constancias) staffDownload(format string) http.HandlerFunc {
 func (h *constancias) serve(w http.ResponseWriter, r *http.Request, format string, c evidence.Constancia, err error) {
 	if err == nil {
 		var iss *evidence.Issued
-		if iss, err = h.log.IssueConstancia(r.Context(), c); err == nil {
+		if iss, err = h.cache.issue(r.Context(), h.log, c); err == nil {
 			body, mime := iss.PDF, "application/pdf"
 			if format == formatJSON {
 				body, mime = iss.JSON, "application/json"

@@ -20,6 +20,7 @@ type constancias struct {
 	views *view.Engine
 	svc   *notification.Service
 	log   *evidence.Log
+	cache constanciaCache
 }
 
 // ConstanciaRoutes registers the constancia downloads beside the

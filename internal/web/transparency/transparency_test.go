@@ -412,3 +412,44 @@ func TestAccessListPagesBackwards(t *testing.T) {
 		}
 	})
 }
+
+func TestConstanciaIsIssuedOncePerTreeState(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, s *site) {
+		citizen := s.signIn(s.citizen1)
+		base := "/buzon/" + s.notificationID
+		pins := evidence.VerifyOptions{NoteKeys: []string{s.srv.Evidence().Keys.VerifierKey}}
+		download := func(ext string) (*evidence.Report, []byte) {
+			t.Helper()
+			status, _, body := citizen.get(base + "/constancia." + ext)
+			if status != 200 {
+				t.Fatalf("GET constancia.%s = %d", ext, status)
+			}
+			verify := evidence.VerifyJSON
+			if ext == "pdf" {
+				verify = evidence.VerifyPDF
+			}
+			rep := verify(body, pins)
+			if !rep.OK() {
+				t.Fatalf("constancia.%s does not verify: %+v", ext, rep.Checks)
+			}
+			return rep, body
+		}
+		pdf, _ := download("pdf")
+		first, firstBody := download("json")
+		_, again := download("json")
+		if string(again) != string(firstBody) {
+			t.Errorf("two downloads with no new event differ")
+		}
+		if pdf.Document.IssuedAt != first.Document.IssuedAt {
+			t.Errorf("the PDF (issued %s) and the JSON (issued %s) are not one issue", pdf.Document.IssuedAt, first.Document.IssuedAt)
+		}
+		// Opening the notification is a new event: the next constancia has it.
+		if status, _, _ := citizen.get(base); status != 200 {
+			t.Fatalf("open = %d", status)
+		}
+		later, _ := download("json")
+		if got, want := len(later.Document.Events), len(first.Document.Events)+1; got != want {
+			t.Errorf("after an opening the constancia has %d events, want %d", got, want)
+		}
+	})
+}
