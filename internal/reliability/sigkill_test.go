@@ -49,7 +49,7 @@ func startChild(t *testing.T, addr string, args ...string) *child {
 		c.kill()
 		if t.Failed() {
 			b, _ := os.ReadFile(logf.Name())
-			t.Logf("server log (last 4 KiB):\n%s", tail(b, 4096))
+			t.Logf("server log (last 1.5 KiB):\n%s", tail(b, 1500))
 		}
 		logf.Close()
 	})
@@ -235,9 +235,9 @@ func TestSIGKILLLosesNoAcknowledgedNotification(t *testing.T) {
 		}
 		found := count(t, db, `SELECT COUNT(*) FROM notifications WHERE subject LIKE 'Prueba de fallo %'`)
 		half := count(t, db, `SELECT COUNT(*) FROM notifications n WHERE n.subject LIKE 'Prueba de fallo %' AND (
-			(SELECT COUNT(*) FROM evidence_events e WHERE e.notification_id = n.id AND e.type = 'deposited') <> 1
-			OR (SELECT COUNT(*) FROM evidence_events e WHERE e.notification_id = n.id AND e.type = 'submitted') <> 1
-			OR (SELECT COUNT(*) FROM jobs j WHERE j.unique_key = 'alert:' || n.id) <> 1)`)
+			(SELECT COUNT(*) FROM evidence_events e WHERE e.notification_id = CAST(n.id AS TEXT) AND e.type = 'deposited') <> 1
+			OR (SELECT COUNT(*) FROM evidence_events e WHERE e.notification_id = CAST(n.id AS TEXT) AND e.type = 'submitted') <> 1
+			OR (SELECT COUNT(*) FROM jobs j WHERE j.unique_key = 'alert:' || CAST(n.id AS TEXT)) <> 1)`)
 		if half != 0 {
 			t.Errorf("%d notifications without exactly one submitted and deposited event and one alert job", half)
 		}
