@@ -18,9 +18,20 @@ import (
 // administrator looking at a notification's evidence events.
 const ActionEvidenceView = "evidencias.consultar"
 
-// maxNotificationID bounds the id typed in the search form (ids are
-// UUIDs; evidence ids at most 64 characters).
-const maxNotificationID = 64
+// evidenceID reports whether s can be a notification id in the evidence
+// log (docs/EVIDENCE.md: 1–64 of A–Z a–z 0–9 . _ : -); anything else has
+// no events, and is not sent to the database.
+func evidenceID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("._:-", r)) {
+			return false
+		}
+	}
+	return true
+}
 
 // auditorEvent is one evidence event as the console shows it.
 type auditorEvent struct {
@@ -59,8 +70,10 @@ func (h *handler) auditorEvidence(w http.ResponseWriter, r *http.Request) {
 		h.views.ServerError(w, r, err)
 		return
 	}
-	if d.Notification != "" && len(d.Notification) <= maxNotificationID {
+	if d.Notification != "" {
 		d.Searched = true
+	}
+	if d.Searched && evidenceID(d.Notification) {
 		if d.Events, err = h.notificationEvents(r.Context(), p, d.Notification, cp); err != nil {
 			h.views.ServerError(w, r, err)
 			return

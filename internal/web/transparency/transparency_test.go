@@ -345,6 +345,12 @@ func TestAuditorEvidenceConsole(t *testing.T) {
 				t.Errorf("console does not show %q", want)
 			}
 		}
+		for _, q := range []string{"%FF%FE", "nada", strings.Repeat("a", 65), "<b>x</b>"} {
+			status, _, body := auditor.get("/admin/evidencias?notificacion=" + q)
+			if status != 200 || !strings.Contains(string(body), "No hay eventos de esa notificación.") {
+				t.Errorf("searching %q = %d", q, status)
+			}
+		}
 		if strings.Contains(page, "NO verifica") {
 			t.Errorf("an inclusion proof failed:\n%s", page)
 		}
