@@ -72,7 +72,8 @@ func ParseCheckpointText(text []byte) (origin string, size int64, root tlog.Hash
 		return "", 0, root, bad("size %q", lines[1])
 	}
 	h, err := base64.StdEncoding.Strict().DecodeString(lines[2])
-	if err != nil || len(h) != tlog.HashSize {
+	// The decoder skips carriage returns: only the canonical text is accepted.
+	if err != nil || len(h) != tlog.HashSize || base64.StdEncoding.EncodeToString(h) != lines[2] {
 		return "", 0, root, bad("root hash %q", lines[2])
 	}
 	copy(root[:], h)
