@@ -45,6 +45,13 @@ type Config struct {
 	// WebhooksAllowPrivate admits http:// webhook URLs and loopback or
 	// private addresses: development and tests only (no SSRF defence).
 	WebhooksAllowPrivate bool
+	// Retention periods, in days, applied by the daily privacy job (LOPDP);
+	// notifications are never deleted by it, only counted once past theirs.
+	RetentionNotificationDays int
+	RetentionSignInDays       int
+	RetentionRegistrationDays int
+	RetentionDevMailDays      int
+	RetentionJobDays          int
 }
 
 // Option describes one setting for --help and the README.
@@ -90,6 +97,32 @@ func (c *Config) bind(fs *flag.FlagSet, getenv func(string) string) []Option {
 	str(&c.CRLFiles, "crl-file", "", "local CRL files (DER or PEM), comma-separated, for revocation checks of registration signatures")
 	str(&c.Revocation, "revocation", "required", "when neither OCSP nor a CRL tells a signer certificate's status: required (refuse) or best-effort (accept, recorded)")
 	boolean(&c.WebhooksAllowPrivate, "webhooks-allow-private", false, "accept http:// webhook URLs and loopback or private addresses (development and tests only: turns off the SSRF defence)")
+	days := func(p *int, name string, def int, usage string) {
+		env := envName(name)
+		v := strconv.Itoa(def)
+		if e := getenv(env); e != "" {
+			v = e
+		}
+		fs.Func(name, usage+" ("+env+") (default "+strconv.Itoa(def)+")", func(s string) error {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				return errors.New("must be a whole number of days, 0 or more")
+			}
+			*p = n
+			return nil
+		})
+		opts = append(opts, Option{"--" + name, env, v, usage})
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			*p = n
+		} else {
+			*p = -1 // reported by Validate
+		}
+	}
+	days(&c.RetentionNotificationDays, "retention-notification-days", 3650, "days notifications, their attachments and evidence are kept at least (legal retention; never deleted by the retention job; minimum 1825)")
+	days(&c.RetentionSignInDays, "retention-sign-in-days", 365, "days the sign-in history is kept; 0 keeps it for ever")
+	days(&c.RetentionRegistrationDays, "retention-registration-days", 90, "days abandoned online registration applications are kept after they expire; 0 keeps them")
+	days(&c.RetentionDevMailDays, "retention-dev-mail-days", 30, "days the development mailbox keeps messages; 0 keeps them")
+	days(&c.RetentionJobDays, "retention-job-days", 30, "days finished jobs (with the emails they sent) are kept; 0 keeps them")
 	rate := "600"
 	if v := getenv("BUZON_API_RATE_LIMIT"); v != "" {
 		rate = v
@@ -174,6 +207,14 @@ func (c *Config) Validate() error {
 	}
 	if c.APIRateLimit == 0 {
 		c.APIRateLimit = 600
+	}
+	for _, d := range []int{c.RetentionNotificationDays, c.RetentionSignInDays, c.RetentionRegistrationDays, c.RetentionDevMailDays, c.RetentionJobDays} {
+		if d < 0 {
+			return errors.New("the --retention-… settings must be whole numbers of days, 0 or more")
+		}
+	}
+	if c.RetentionNotificationDays != 0 && c.RetentionNotificationDays < 1825 {
+		return fmt.Errorf("--retention-notification-days must be at least 1825 (5 years), not %d", c.RetentionNotificationDays)
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -138,6 +138,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if err := registerNotificationJobs(ctx, s.runner, s.notes, s.sender); err != nil {
 		return nil, err
 	}
+	registerPrivacyJobs(ctx, cfg, s.db, s.runner, logger)
 	if s.inter, err = NewInterconnection(cfg, s.db, s.keys, s.notes, s.runner, logger); err != nil {
 		return nil, err
 	}
