@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +54,23 @@ type auditorPage struct {
 	Notification string
 	Searched     bool
 	Events       []auditorEvent
+	// Leaves are the log's latest integrated events, or those before
+	// Upto: type, time and notification, no N.U.I.
+	Leaves []auditorLeaf
+	// Earlier is the "hasta" of the previous leaves, -1 at the first leaf.
+	Earlier int64
 }
+
+// auditorLeaf is one leaf of the tree as the browse list shows it.
+type auditorLeaf struct {
+	LeafIndex    int64
+	Type         string
+	At           time.Time
+	Notification string
+}
+
+// auditorLeavesPerPage is how many leaves the browse list shows.
+const auditorLeavesPerPage = 25
 
 // auditorEvidence shows auditors the evidence log: its latest signed
 // checkpoint and, for a notification id, each of its events with its leaf
@@ -69,6 +86,26 @@ func (h *handler) auditorEvidence(w http.ResponseWriter, r *http.Request) {
 	case !errors.Is(err, evidence.ErrNoCheckpoint):
 		h.views.ServerError(w, r, err)
 		return
+	}
+	d.Earlier = -1
+	if cp != nil {
+		upto := cp.Size
+		if v, err := strconv.ParseInt(r.URL.Query().Get("hasta"), 10, 64); err == nil && v >= 0 && v < upto {
+			upto = v
+		}
+		from := max(upto-auditorLeavesPerPage, 0)
+		rows, err := h.db.Reader().EvidenceEventsByLeaf(r.Context(), from, upto)
+		if err != nil {
+			h.views.ServerError(w, r, err)
+			return
+		}
+		for i := len(rows) - 1; i >= 0; i-- {
+			d.Leaves = append(d.Leaves, auditorLeaf{LeafIndex: rows[i].LeafIndex, Type: rows[i].Type, At: rows[i].OccurredAt,
+				Notification: rows[i].NotificationID})
+		}
+		if from > 0 {
+			d.Earlier = from
+		}
 	}
 	if d.Notification != "" {
 		d.Searched = true

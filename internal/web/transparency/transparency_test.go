@@ -345,6 +345,9 @@ func TestAuditorEvidenceConsole(t *testing.T) {
 				t.Errorf("console does not show %q", want)
 			}
 		}
+		if !strings.Contains(page, "Últimos eventos del registro") || !strings.Contains(page, `href="/admin/evidencias?notificacion=`+s.notificationID+`"`) {
+			t.Errorf("console does not list the latest leaves with their notification")
+		}
 		for _, q := range []string{"%FF%FE", "nada", strings.Repeat("a", 65), "<b>x</b>"} {
 			status, _, body := auditor.get("/admin/evidencias?notificacion=" + q)
 			if status != 200 || !strings.Contains(string(body), "No hay eventos de esa notificación.") {
