@@ -43,6 +43,7 @@ type site struct {
 	notifierA, notifierB *person
 	citizen1, citizen2   *person
 	auditor              *person
+	adminA               *person // institution A's administrator
 	notificationID       string
 }
 
@@ -88,7 +89,7 @@ func newSite(t *testing.T, engine store.Engine) *site {
 	}
 	var people []registry.Person
 	for p := range reg.All() {
-		if people = append(people, p); len(people) == 5 {
+		if people = append(people, p); len(people) == 6 {
 			break
 		}
 	}
@@ -99,6 +100,7 @@ func newSite(t *testing.T, engine store.Engine) *site {
 	s.citizen1 = s.account(people[2], identity.RoleCitizen, "")
 	s.citizen2 = s.account(people[3], identity.RoleCitizen, "")
 	s.auditor = s.account(people[4], identity.RoleAuditor, "")
+	s.adminA = s.account(people[5], identity.RoleInstitutionAdmin, s.instA.ID)
 
 	svc := srv.Notifications()
 	err = srv.DB().Write(ctx, func(tx *store.Tx) error {
@@ -229,7 +231,7 @@ func (s *site) audited(action, subject string) int {
 func TestConstanciaDownloadsFollowTheNotificationsAuthorization(t *testing.T) {
 	onBothEngines(t, func(t *testing.T, s *site) {
 		citizen, stranger := s.signIn(s.citizen1), s.signIn(s.citizen2)
-		notifier, otherNotifier := s.signIn(s.notifierA), s.signIn(s.notifierB)
+		notifier, otherNotifier, admin := s.signIn(s.notifierA), s.signIn(s.notifierB), s.signIn(s.adminA)
 		mine := "/buzon/" + s.notificationID + "/constancia"
 		staffA := "/institucion/" + s.instA.ID + "/notificaciones/" + s.notificationID + "/constancia"
 		staffB := "/institucion/" + s.instB.ID + "/notificaciones/" + s.notificationID + "/constancia"
@@ -249,6 +251,8 @@ func TestConstanciaDownloadsFollowTheNotificationsAuthorization(t *testing.T) {
 			{"a malformed id is a 404", citizen, "/buzon/nada/constancia.json", 404},
 			{"the sending institution's notifier gets the PDF", notifier, staffA + ".pdf", 200},
 			{"the sending institution's notifier gets the JSON", notifier, staffA + ".json", 200},
+			{"the sending institution's administrator gets the PDF", admin, staffA + ".pdf", 200},
+			{"the sending institution's administrator may not use another institution's path", admin, staffB + ".pdf", 404},
 			{"another institution's notifier under his own institution gets a 404", otherNotifier, staffB + ".pdf", 404},
 			{"another institution's notifier under the sender's path gets a 404", otherNotifier, staffA + ".json", 404},
 			{"a citizen may not use the staff path", citizen, staffA + ".pdf", 403},
@@ -286,9 +290,9 @@ func TestConstanciaDownloadsFollowTheNotificationsAuthorization(t *testing.T) {
 				}
 			})
 		}
-		// Two staff downloads of the institution, audited; none by the others.
-		if n := s.audited(notifications.ActionConstanciaDownload, s.citizen1.acc.NUI.String()); n != 2 {
-			t.Errorf("%d staff constancia downloads audited, want 2", n)
+		// Three staff downloads of the institution, audited; none by the others.
+		if n := s.audited(notifications.ActionConstanciaDownload, s.citizen1.acc.NUI.String()); n != 3 {
+			t.Errorf("%d staff constancia downloads audited, want 3", n)
 		}
 	})
 }
