@@ -98,7 +98,7 @@ func (s *Service) CheckUpload(ctx context.Context, id string) error {
 	}
 	in := dp.Submission
 
-	if err := s.DB.Write(ctx, func(tx *store.Tx) error { return tx.ClearUploadRows(ctx, id, store.UploadStageCheck) }); err != nil {
+	if err := s.DB.Write(ctx, func(tx *store.Tx) error { return tx.ClearCheckRows(ctx, id) }); err != nil {
 		return err
 	}
 	body, err := s.Blobs.Get(ctx, u.BlobKey)
@@ -222,16 +222,26 @@ func (s *Service) CheckUpload(ctx context.Context, id string) error {
 		rows = rows[5000:]
 	}
 	problems := len(rows) + res.ErrorsOmitted
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertUploadRows(ctx, rows); err != nil {
 			return err
 		}
-		_, err := tx.FinishUploadCheck(ctx, id, store.UploadCheck{State: store.UploadChecked, RowsRead: res.Rows,
+		ok, err := tx.FinishUploadCheck(ctx, id, store.UploadCheck{State: store.UploadChecked, RowsRead: res.Rows,
 			Entries: len(res.Entries), Ready: ready, Problems: problems, Columns: strings.Join(res.Columns, ","),
 			Sample: sample}, s.now())
+		if err == nil && !ok {
+			return errCheckTaken
+		}
 		return err
 	})
+	if errors.Is(err, errCheckTaken) {
+		return nil // another run finished the check first: its report stands
+	}
+	return err
 }
+
+// errCheckTaken rolls back the report of a check another run finished.
+var errCheckTaken = errors.New("upload already checked")
 
 // errChunkTaken rolls back a chunk someone else recorded first.
 var errChunkTaken = errors.New("upload chunk already deposited")

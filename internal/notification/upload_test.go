@@ -503,3 +503,33 @@ func TestComposeCleanupKeepsWhatIsUsed(t *testing.T) {
 		}
 	})
 }
+
+func TestUploadCheckedTwiceAtOnceKeepsOneReport(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		nuis := f.citizens(30)
+		id := f.startUpload("cedula\n1714307104\n"+strings.Join(nuis, "\n")+"\n"+nuis[3]+"\n", f.submission())
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = f.svc.CheckUpload(f.ctx, id) }()
+		}
+		wg.Wait()
+		if errs[0] != nil && errs[1] != nil {
+			t.Fatalf("both checks failed: %v", errs)
+		}
+		// A run that failed is retried by the runner: it finds the check done.
+		if err := f.svc.CheckUpload(f.ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		u := f.upload(id)
+		probs, err := f.svc.UploadProblems(f.ctx, f.notifier, f.inst.ID, id, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.State != UploadChecked || u.Ready != 30 || u.Problems != 2 || len(probs) != 2 {
+			t.Errorf("upload %+v with %d report rows", u, len(probs))
+		}
+	})
+}

@@ -189,11 +189,12 @@ type UploadRow struct {
 	NotificationID string
 }
 
-// ClearUploadRows removes the rows a check wrote, so that a check that runs
-// again starts afresh.
-func (tx *Tx) ClearUploadRows(ctx context.Context, uploadID, stage string) error {
-	_, err := tx.q.ExecContext(ctx, `DELETE FROM recipient_upload_rows WHERE upload_id = $1 AND stage = $2`, uploadID, stage)
-	return wrap("clear upload rows", err)
+// ClearCheckRows removes the rows an unfinished check wrote, so that a
+// check that runs again starts afresh; a finished check's rows stay.
+func (tx *Tx) ClearCheckRows(ctx context.Context, uploadID string) error {
+	_, err := tx.q.ExecContext(ctx, `DELETE FROM recipient_upload_rows WHERE upload_id = $1 AND stage = 'revision'
+		AND EXISTS (SELECT 1 FROM recipient_uploads u WHERE u.id = $1 AND u.state = 'validando')`, uploadID)
+	return wrap("clear check rows", err)
 }
 
 // InsertUploadRows adds report rows, many per statement.
