@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -99,24 +100,44 @@ func (db *DB) bulkInsert(ctx context.Context, table string, cols []string, rows 
 	if db.engine == Postgres {
 		return db.copyFrom(ctx, table, cols, rows)
 	}
-	perStmt := max(1, min(1000, 32000/len(cols)))
+	// modernc's SQLite binds parameters in time that grows with their
+	// number per statement: a prepared INSERT of a few rows, run many
+	// times, is fastest.
+	perStmt := max(1, 256/len(cols))
 	return db.WriteAlone(ctx, func(tx *Tx) error {
+		stmts := map[int]*sql.Stmt{}
+		defer func() {
+			for _, s := range stmts {
+				s.Close()
+			}
+		}()
+		sqltx := tx.q.(*sql.Tx)
 		for start := 0; start < len(rows); start += perStmt {
 			chunk := rows[start:min(start+perStmt, len(rows))]
-			var q strings.Builder
-			q.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+			st := stmts[len(chunk)]
+			if st == nil {
+				var q strings.Builder
+				q.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+				for i := range chunk {
+					if i > 0 {
+						q.WriteString(", ")
+					}
+					q.WriteString("(" + paramList(i*len(cols)+1, len(cols)) + ")")
+				}
+				var err error
+				if st, err = sqltx.PrepareContext(ctx, q.String()); err != nil {
+					return wrap("bulk insert into "+table, err)
+				}
+				stmts[len(chunk)] = st
+			}
 			args := make([]any, 0, len(chunk)*len(cols))
-			for i, r := range chunk {
+			for _, r := range chunk {
 				if len(r) != len(cols) {
 					return fmt.Errorf("bulk insert into %s: row has %d values for %d columns", table, len(r), len(cols))
 				}
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(" + paramList(len(args)+1, len(cols)) + ")")
 				args = append(args, r...)
 			}
-			if _, err := tx.q.ExecContext(ctx, q.String(), args...); err != nil {
+			if _, err := st.ExecContext(ctx, args...); err != nil {
 				return wrap("bulk insert into "+table, err)
 			}
 		}
@@ -155,4 +176,36 @@ func (db *DB) copyFrom(ctx context.Context, table string, cols []string, rows []
 		return fmt.Errorf("copy into %s: %w", table, classify(err))
 	}
 	return nil
+}
+
+// DurabilitySettings reports the engine settings that decide whether a
+// returned commit survives a crash, for the bench's report.
+func (db *DB) DurabilitySettings(ctx context.Context) ([][2]string, error) {
+	var out [][2]string
+	if db.engine == Postgres {
+		for _, name := range []string{"fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "commit_delay", "shared_buffers", "server_version"} {
+			var v string
+			if err := db.reader.QueryRowContext(ctx, `SELECT current_setting($1)`, name).Scan(&v); err != nil {
+				return nil, wrap("setting "+name, err)
+			}
+			out = append(out, [2]string{name, v})
+		}
+		return out, nil
+	}
+	var sync, version string
+	var mode string
+	if err := db.writer.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
+		return nil, wrap("pragma synchronous", err)
+	}
+	if err := db.writer.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return nil, wrap("pragma journal_mode", err)
+	}
+	if err := db.writer.QueryRowContext(ctx, `SELECT sqlite_version()`).Scan(&version); err != nil {
+		return nil, wrap("sqlite version", err)
+	}
+	names := map[string]string{"0": "OFF", "1": "NORMAL", "2": "FULL", "3": "EXTRA"}
+	if n, ok := names[sync]; ok {
+		sync = n
+	}
+	return append(out, [2]string{"synchronous", sync}, [2]string{"journal_mode", mode}, [2]string{"sqlite_version", version}), nil
 }
