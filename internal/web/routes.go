@@ -9,6 +9,7 @@ import (
 	"buzon/internal/web/institutions"
 	"buzon/internal/web/interconnection"
 	"buzon/internal/web/notifications"
+	"buzon/internal/web/privacy"
 	"buzon/internal/web/public"
 	"buzon/internal/web/registrations"
 	"buzon/internal/web/transparency"
@@ -48,6 +49,7 @@ func (h *handler) routes() error {
 		transparency.Routes(mux, h.views, h.sessions, h.opts.Constancias),
 		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
 		registrations.Routes(mux, h.views, h.sessions, h.opts.Registration, h.opts.BaseURL),
+		privacy.Routes(mux, h.views, h.sessions, h.opts.Notifications),
 		interconnection.Routes(mux, h.views, h.sessions, interconnection.Deps{Keys: h.opts.APIKeys, Webhooks: h.opts.Webhooks,
 			Institutions: h.opts.Institutions, Spec: api.Spec()}),
 	)
