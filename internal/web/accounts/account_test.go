@@ -86,6 +86,7 @@ func TestAccountSecurityPages(t *testing.T) {
 		other := s.browser()
 		other.lang = "en"
 		other.post("/ingresar", url.Values{"nui": {citizenNUI}, "password": {np}})
+		other.get("/cuenta")
 		other.mustSee("My account", "Two-step verification")
 		c.get("/cuenta")
 		if strings.Count(c.body, "/cuenta/sesiones/") != 2 { // one revoke form and "end the others"
@@ -208,7 +209,7 @@ func TestPasskeyOverHTTP(t *testing.T) {
 		}
 		st, body = b.postJSON("/ingresar/llave", answer)
 		var out map[string]string
-		if json.Unmarshal([]byte(body), &out); st != http.StatusOK || out["redirect"] != "/cuenta" {
+		if json.Unmarshal([]byte(body), &out); st != http.StatusOK || out["redirect"] != "/buzon" {
 			t.Fatalf("passkey sign-in: %d %s", st, body)
 		}
 		b.get("/cuenta")

@@ -42,9 +42,10 @@ func TestInPersonRegistrationToSignIn(t *testing.T) {
 		citizen.post(s.mail.last(t, "maria@example.test"), url.Values{"password": {password}, "confirm": {password}})
 		citizen.mustSee("Su cuenta está activa.")
 		citizen.signIn(citizenNUI, "")
-		if citizen.path != "/cuenta" {
-			t.Errorf("a citizen landed on %s", citizen.path)
+		if citizen.path != "/buzon" {
+			t.Errorf("a citizen landed on %s, want his buzón", citizen.path)
 		}
+		citizen.get("/cuenta")
 		citizen.mustSee("Mi cuenta", "María José Guamán Ortiz", "maria@example.test", "Esta sesión")
 		// The link cannot be used twice.
 		if st := citizen.get(s.mail.last(t, "maria@example.test")); st != http.StatusGone {
