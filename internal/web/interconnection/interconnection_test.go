@@ -318,6 +318,12 @@ func TestTheReferenceIsGeneratedFromTheDocument(t *testing.T) {
 		if strings.Contains(es.body, "<script") || strings.Contains(es.body, "style=") {
 			t.Error("inline script or style in the reference")
 		}
+		// Every in-page link leads somewhere.
+		for _, m := range regexp.MustCompile(`href="#([^"]+)"`).FindAllStringSubmatch(es.body, -1) {
+			if !strings.Contains(es.body, `id="`+m[1]+`"`) {
+				t.Errorf("the link #%s leads nowhere", m[1])
+			}
+		}
 		ids := regexp.MustCompile(`id="([^"]+)"`).FindAllStringSubmatch(es.body, -1)
 		seen := map[string]bool{}
 		for _, m := range ids {

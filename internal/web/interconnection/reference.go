@@ -44,12 +44,16 @@ type refParam struct {
 	Required                    bool
 }
 
+// refBody and refResponse name their schema; Link is set when it is a
+// component the page describes.
 type refBody struct {
 	MediaType, Schema string
+	Link              bool
 }
 
 type refResponse struct {
 	Status, Description, Schema string
+	Link                        bool
 }
 
 type refCode struct {
@@ -262,7 +266,9 @@ func (d *specDoc) operation(path, method string, op specOperation) refOperation 
 	if op.RequestBody != nil {
 		for mt, c := range op.RequestBody.Content {
 			media = append(media, mt)
-			ro.Bodies = append(ro.Bodies, refBody{MediaType: mt, Schema: typeOf(c.Schema)})
+			t := typeOf(c.Schema)
+			_, link := d.Comps.Schemas[t]
+			ro.Bodies = append(ro.Bodies, refBody{MediaType: mt, Schema: t, Link: link})
 			if len(c.Example) > 0 {
 				example = c.Example
 			}
@@ -282,6 +288,7 @@ func (d *specDoc) operation(path, method string, op specOperation) refOperation 
 		rr := refResponse{Status: s, Description: r.Description}
 		for _, c := range r.Content {
 			rr.Schema = typeOf(c.Schema)
+			_, rr.Link = d.Comps.Schemas[rr.Schema]
 		}
 		ro.Responses = append(ro.Responses, rr)
 	}
