@@ -35,6 +35,7 @@ Commands:
   verify     verify a constancia de notificación offline (JSON or PDF)
   backup     write the database, attachments and keys into one archive (online)
   restore    restore a backup into an empty data directory and database
+  keys       rotate the master key for encryption at rest (list, rotate, stage, promote)
   bench      measure the platform against the engine's raw limits
   version    print the version
   help       show this help, or "buzon help <command>" for a command's flags
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, stdout, stderr)
+	case "keys":
+		return cmdKeys(ctx, rest, stdout, stderr)
 	case "send":
 		return cmdSend(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":

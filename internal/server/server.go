@@ -60,16 +60,13 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 	if err := ensureWritableDir(cfg.Data); err != nil {
 		return nil, err
 	}
-	key, created, err := seal.LoadOrCreateKeyFile(cfg.MasterKeyFile)
-	if err != nil {
+	var created bool
+	if s.keys, created, err = seal.LoadKeyring(cfg.MasterKeyFile); err != nil {
 		return nil, err
 	}
 	if created {
 		logger.Warn("created a new master key for encryption at rest; production must supply its own key file and back it up",
 			"file", cfg.MasterKeyFile)
-	}
-	if s.keys, err = seal.NewKeyring(key); err != nil {
-		return nil, err
 	}
 
 	s.db, err = store.Open(ctx, cfg.DatabaseURL, store.Options{})
@@ -139,6 +136,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 		return nil, err
 	}
 	registerPrivacyJobs(ctx, cfg, s.db, s.runner, logger)
+	registerKeyJobs(ctx, cfg, s.db, s.runner, s.keys, logger)
 	if s.inter, err = NewInterconnection(cfg, s.db, s.keys, s.notes, s.runner, logger); err != nil {
 		return nil, err
 	}
