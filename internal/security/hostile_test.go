@@ -504,3 +504,17 @@ func hugeBody(field string, n int64) (declared, string) {
 	return declared{io.MultiReader(strings.NewReader(head), io.LimitReader(zeros{}, n), strings.NewReader(tail)), total},
 		"multipart/form-data; boundary=frontera"
 }
+
+// TestNoOpenRedirect: the places that redirect to a path the request names
+// (the language switch's volver, the return after signing in) never send
+// the browser to another host.
+func TestNoOpenRedirect(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, target := range []string{"//evil.example/", `/\evil.example/`, "/%2fevil.example/%20x", "/%2f%2fevil.example", "https://evil.example/",
+		"/%5cevil.example", "/\t/evil.example", "/%09/evil.example", "http:evil.example", "//evil.example@buzon", "/%2F/evil.example/ x", "/%2fevil.example/ x"} {
+		r := f.do(Anonymous, http.MethodGet, "/idioma/en?"+url.Values{"volver": {target}}.Encode(), nil, "")
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/") || strings.HasPrefix(r.location, "//") || strings.HasPrefix(r.location, `/\`) {
+			t.Errorf("language switch to %q: %d, Location %q", target, r.status, r.location)
+		}
+	}
+}

@@ -50,5 +50,11 @@ func localPath(target string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
-	return u.RequestURI()
+	// Re-escaping can turn "/%2f…" into "//…", which a browser reads as
+	// another host: refuse what comes out as anything but a local path.
+	out := u.RequestURI()
+	if strings.HasPrefix(out, "//") || strings.HasPrefix(out, "/\\") {
+		return "/"
+	}
+	return out
 }
