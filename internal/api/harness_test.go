@@ -352,6 +352,15 @@ func wantProblem(t *testing.T, r *res, status int, code string) api.Problem {
 		t.Errorf("Content-Type = %q, want application/problem+json", ct)
 	}
 	p := r.problem(t)
+	documented := documentedCodes()
+	if !documented[p.Code] {
+		t.Errorf("the problem code %q is not listed in the OpenAPI document", p.Code)
+	}
+	for _, x := range p.Errors {
+		if !documented[x.Code] {
+			t.Errorf("the problem entry code %q is not listed in the OpenAPI document", x.Code)
+		}
+	}
 	if p.Code != code {
 		t.Errorf("problem code = %q, want %q: %s", p.Code, code, r.Body)
 	}
@@ -396,3 +405,23 @@ func (e *env) countJobs(kind string) int {
 
 // newSite is the whole site with the API mounted, as the server builds it.
 func newSite(a *api.API) (http.Handler, error) { return web.New(web.Options{API: a}) }
+
+// documentedCodes are the problem codes the document lists (x-problem-codes
+// and x-validation-codes), which the reference page shows.
+var documentedCodes = sync.OnceValue(func() map[string]bool {
+	var doc struct {
+		Codes      []struct{ Code string } `json:"x-problem-codes"`
+		Validation []struct{ Code string } `json:"x-validation-codes"`
+	}
+	if err := json.Unmarshal(api.Spec(), &doc); err != nil {
+		panic(err)
+	}
+	out := map[string]bool{}
+	for _, c := range doc.Codes {
+		out[c.Code] = true
+	}
+	for _, c := range doc.Validation {
+		out[c.Code] = true
+	}
+	return out
+})
