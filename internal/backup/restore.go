@@ -74,7 +74,7 @@ func Restore(ctx context.Context, o Options, r io.Reader) (*Manifest, error) {
 		case name == sqliteEntry || name == postgresEntry:
 			e, err := writeFile(dbTemp, tr, 0o600)
 			if err != nil {
-				return nil, fmt.Errorf("backup: restore %s: %w", name, err)
+				return nil, entryError(name, err)
 			}
 			e.Name = name
 			got[name] = e
@@ -89,7 +89,7 @@ func Restore(ctx context.Context, o Options, r io.Reader) (*Manifest, error) {
 			}
 			e, err := writeFile(dst, tr, os.FileMode(hdr.Mode).Perm()|0o600)
 			if err != nil {
-				return nil, fmt.Errorf("backup: restore %s: %w", name, err)
+				return nil, entryError(name, err)
 			}
 			e.Name = name
 			got[name] = e
@@ -139,6 +139,15 @@ func Restore(ctx context.Context, o Options, r io.Reader) (*Manifest, error) {
 		return nil, fmt.Errorf("backup: the archive holds a %s database; restore it into the same engine (then move data between engines with their own tools)", m.Engine)
 	}
 	return m, nil
+}
+
+// entryError tells a damaged archive (it ends inside an entry, or its
+// compression is broken) from a destination that cannot be written.
+func entryError(name string, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, tar.ErrHeader) {
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, name, err)
+	}
+	return fmt.Errorf("backup: restore %s: %w", name, err)
 }
 
 // emptyDir creates dir, or accepts it if it is empty.
