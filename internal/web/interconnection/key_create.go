@@ -32,5 +32,5 @@ func (h *handler) keyCreate(w http.ResponseWriter, r *http.Request) {
 	page.Form = emptyForm()
 	page.Form.Values["mode"] = string(apikey.Test)
 	w.Header().Set("Cache-Control", "no-store")
-	h.views.RenderStatus(w, r, http.StatusCreated, "keys", page)
+	h.views.Render(w, r, "keys", page)
 }

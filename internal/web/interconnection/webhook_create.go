@@ -40,5 +40,5 @@ func (h *handler) webhookCreate(w http.ResponseWriter, r *http.Request) {
 	page.Secret, page.Created = secret, ep
 	page.Form, page.Chosen = emptyForm(), map[webhook.EventType]bool{}
 	w.Header().Set("Cache-Control", "no-store")
-	h.views.RenderStatus(w, r, http.StatusCreated, "webhooks", page)
+	h.views.Render(w, r, "webhooks", page)
 }
