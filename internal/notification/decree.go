@@ -39,6 +39,17 @@ func (c *Calendars) Current(ctx context.Context) (*calendar.Calendar, error) {
 	if c == nil || c.DB == nil {
 		return calendar.Ecuador(), nil
 	}
+	return c.CurrentIn(ctx, c.DB.Reader())
+}
+
+// CurrentIn is Current reading the decrees, when they must be read, through
+// q: a deposit passes its own transaction, so it never waits for a second
+// connection while holding one (on PostgreSQL, concurrent deposits would
+// otherwise exhaust the pool and wait on each other).
+func (c *Calendars) CurrentIn(ctx context.Context, q *store.Tx) (*calendar.Calendar, error) {
+	if c == nil || c.DB == nil {
+		return calendar.Ecuador(), nil
+	}
 	ttl := c.TTL
 	if ttl <= 0 {
 		ttl = time.Minute
@@ -48,7 +59,7 @@ func (c *Calendars) Current(ctx context.Context) (*calendar.Calendar, error) {
 	if c.cal != nil && c.now().Sub(c.loaded) < ttl && c.now().Sub(c.loaded) >= 0 {
 		return c.cal, nil
 	}
-	rows, err := c.DB.Reader().CalendarOverrides(ctx)
+	rows, err := q.CalendarOverrides(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load calendar: %w", err)
 	}

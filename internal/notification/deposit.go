@@ -308,7 +308,7 @@ func (s *Service) Deposit(ctx context.Context, tx *store.Tx, in Submission, now 
 	if err := s.checkQuota(ctx, tx, inst, today, len(recipients)); err != nil {
 		return Result{}, err
 	}
-	cal, err := s.calendar(ctx)
+	cal, err := s.Calendars.CurrentIn(ctx, tx)
 	if err != nil {
 		return Result{}, fmt.Errorf("deposit: %w", err)
 	}
