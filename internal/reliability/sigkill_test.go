@@ -110,8 +110,8 @@ func freeAddr(t *testing.T) string {
 
 // apiCall is one POST /api/v1/notifications a client made, and what it got.
 type apiCall struct {
-	key     string
-	body    []byte
+	key    string
+	body   []byte
 	status int // 0: no answer (connection refused or cut by the kill)
 	answer []byte
 }
