@@ -511,3 +511,26 @@ func TestMountedInTheSite(t *testing.T) {
 		}
 	})
 }
+
+func TestInterconnectionConsoleLinksToKeysAndWebhooks(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		mintel := s.as(s.MINTEL(t))
+		a := s.Activate(t, s.MINTEL(t), "Institución A", "1760000070001", it.AdminNUI)
+		admin := s.as(s.Staff(t, it.AdminNUI))
+		keys := `href="/institucion/` + a.ID + `/api"`
+		if page := admin.get("/institucion/" + a.ID); strings.Contains(page.body, keys) {
+			t.Error("a platform-modality institution is offered API keys")
+		}
+		resp := mintel.post("/mintel/instituciones/"+a.ID+"/modalidad", url.Values{"modality": {"interconexion"}, "modality_reason": {"Tiene sistema propio."}})
+		if resp.status != http.StatusSeeOther {
+			t.Fatalf("modality: %d", resp.status)
+		}
+		page := admin.get("/institucion/" + a.ID)
+		for _, link := range []string{keys, `href="/institucion/` + a.ID + `/webhooks"`, `href="/desarrolladores/api"`} {
+			if !strings.Contains(page.body, link) {
+				t.Errorf("the interconnection console lacks %s", link)
+			}
+		}
+	})
+}
