@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"buzon/internal/identity"
 	"buzon/internal/notification"
 	"buzon/internal/nui"
+	"buzon/internal/store"
 )
 
 // sqlPayloads are classic injections: tautologies, stacked statements,
@@ -182,9 +184,21 @@ func TestXSSNeverUnescaped(t *testing.T) {
 		}
 		checkEscaped(t, pg.path, r)
 	}
-	// The download's name is safe too.
-	r := f.do(Role("ciudadano "+evil), http.MethodGet, "/buzon/"+id, nil, "")
-	_ = r
+	// The attachment's name reaches the download's Content-Disposition as a
+	// quoted, parseable parameter with no markup and no path.
+	var attID string
+	f.write(func(tx *store.Tx) error {
+		atts, err := tx.AttachmentsOfBatch(ctx, res.BatchID)
+		if err == nil && len(atts) > 0 {
+			attID = atts[0].ID
+		}
+		return err
+	})
+	r := f.do(Role("ciudadano "+evil), http.MethodGet, "/buzon/"+id+"/anexos/"+attID, nil, "")
+	_, params, err := mime.ParseMediaType(r.header.Get("Content-Disposition"))
+	if r.status != http.StatusOK || err != nil || strings.ContainsAny(params["filename"], `<>"/\`) {
+		t.Errorf("download of the evil attachment: %d, Content-Disposition %q (%v)", r.status, r.header.Get("Content-Disposition"), err)
+	}
 
 	// Reflected: every GET route, as a role allowed there, with the payload
 	// in the usual query parameters and in a path segment.
