@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"buzon/internal/config"
 	"buzon/internal/store"
 	"buzon/internal/store/storetest"
@@ -34,7 +36,8 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	}
 	proxy := newTCPProxy(t, u.Host)
 	u.Host = proxy.addr
-	srv := startInProcess(t, &config.Config{Data: data, DatabaseURL: u.String(), Workers: 1})
+	secret := apiKey(t, data, dbURL)
+	srv := startInProcess(t, &config.Config{Data: data, DatabaseURL: u.String(), Workers: 1, APIRateLimit: 1000000})
 
 	c := browser(t)
 	signIn(t, c, srv.URL, citizens[0].NUI)
@@ -46,6 +49,7 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	var phase atomic.Int32
 	type result struct {
 		phase  int32
+		api    bool
 		status int
 		err    string
 		took   time.Duration
@@ -56,7 +60,8 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 		stop    = make(chan struct{})
 		wg      sync.WaitGroup
 	)
-	for range 6 {
+	for w := range 6 {
+		api := w%2 == 1 // half the clients read the inbox, half send through the API
 		wg.Go(func() {
 			for {
 				select {
@@ -66,8 +71,19 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 				}
 				ph := phase.Load()
 				begin := time.Now()
-				r := result{phase: ph}
-				resp, err := c.Get(srv.URL + "/buzon")
+				r := result{phase: ph, api: api}
+				var resp *http.Response
+				var err error
+				if api {
+					req, _ := http.NewRequest("POST", srv.URL+"/api/v1/notifications", strings.NewReader(
+						`{"recipients":["`+citizens[0].NUI+`"],"subject":"Durante el corte","body":"Prueba."}`))
+					req.Header.Set("Authorization", "Bearer "+secret)
+					req.Header.Set("Idempotency-Key", uuid.NewString())
+					req.Header.Set("Content-Type", "application/json")
+					resp, err = c.Do(req)
+				} else {
+					resp, err = c.Get(srv.URL + "/buzon")
+				}
 				if err != nil {
 					r.err = err.Error()
 				} else {
@@ -120,11 +136,18 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	wg.Wait()
 
 	statuses := map[int32]map[int]int{0: {}, 1: {}, 2: {}}
+	apiStatuses := map[int32]map[int]int{0: {}, 1: {}, 2: {}}
 	var slowest time.Duration
 	for _, r := range results {
 		if r.err != "" {
 			t.Errorf("phase %d: request failed without an answer (a hang?): %s", r.phase, r.err)
 			continue
+		}
+		if r.api {
+			apiStatuses[r.phase][r.status]++
+			if r.status == http.StatusCreated {
+				r.status = 200 // an accepted notification; the table counts successes as 200
+			}
 		}
 		statuses[r.phase][r.status]++
 		if r.phase == 1 {
@@ -143,8 +166,8 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	if statuses[2][200] == 0 || len(statuses[2]) > 2 || (len(statuses[2]) == 2 && statuses[2][503] == 0) {
 		t.Errorf("after the restore: %v, want 200s (and at most a few 503)", statuses[2])
 	}
-	t.Logf("FIGURE database outage (PostgreSQL behind a cut proxy): before %v, during %v (slowest answer %v), after %v",
-		statuses[0], statuses[1], slowest.Round(time.Millisecond), statuses[2])
+	t.Logf("FIGURE database outage (PostgreSQL behind a cut proxy): before %v, during %v (slowest answer %v), after %v; of which API POSTs: before %v, during %v, after %v",
+		statuses[0], statuses[1], slowest.Round(time.Millisecond), statuses[2], apiStatuses[0], apiStatuses[1], apiStatuses[2])
 }
 
 func status(t *testing.T, c *http.Client, u string) int {
