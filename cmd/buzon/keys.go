@@ -41,11 +41,20 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	data := fs.String("data", envOr("BUZON_DATA", "./data"), "data directory (BUZON_DATA)")
 	file := fs.String("master-key-file", os.Getenv("BUZON_MASTER_KEY_FILE"), "master key file; default <data>/master.key (BUZON_MASTER_KEY_FILE)")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	// Flags may come before or after the key id.
+	var pos []string
+	for rest := args[1:]; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return errUsage
 		}
-		return errUsage
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	path := *file
 	if path == "" {
@@ -55,7 +64,7 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("keys: %s: %w (start the server once, or give --master-key-file)", path, err)
 	}
 	switch {
-	case sub == "list" && fs.NArg() == 0:
+	case sub == "list" && len(pos) == 0:
 		kr, _, err := seal.LoadKeyring(path)
 		if err != nil {
 			return err
@@ -68,7 +77,7 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "%s  %s\n", id, role)
 		}
 		return nil
-	case (sub == "rotate" || sub == "stage") && fs.NArg() == 0:
+	case (sub == "rotate" || sub == "stage") && len(pos) == 0:
 		id, err := seal.AddKey(path, sub == "rotate")
 		if err != nil {
 			return err
@@ -79,11 +88,11 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stdout, "Staged master key %s (opens only). Restart every node, then run: buzon keys promote %s\n", id, id)
 		}
 		return nil
-	case sub == "promote" && fs.NArg() == 1:
-		if err := seal.Promote(path, fs.Arg(0)); err != nil {
+	case sub == "promote" && len(pos) == 1:
+		if err := seal.Promote(path, pos[0]); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Master key %s seals from the next start. Restart every node, one at a time.\n", fs.Arg(0))
+		fmt.Fprintf(stdout, "Master key %s seals from the next start. Restart every node, one at a time.\n", pos[0])
 		return nil
 	}
 	fmt.Fprint(stderr, keysUsage)
