@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"buzon/internal/api"
 	"buzon/internal/apikey"
 	"buzon/internal/calendar"
 	"buzon/internal/config"
@@ -29,8 +27,6 @@ import (
 	"buzon/internal/nui"
 	"buzon/internal/server"
 	"buzon/internal/store"
-	"buzon/internal/web"
-	"buzon/internal/webhook"
 )
 
 // update regenerates the generated parts of docs/SECURITY.md.
@@ -75,12 +71,10 @@ type side struct {
 // TOTP), two citizens each with a notification, and an HTTP client signed
 // in as each role.
 type fixture struct {
-	t    testing.TB
-	srv  *server.Server
-	cfg  *config.Config
-	base string
-	// apiBase serves /api/v1/ while the assembled server does not (see mountAPI).
-	apiBase string
+	t       testing.TB
+	srv     *server.Server
+	cfg     *config.Config
+	base    string
 	a, b    side
 	secret  map[Role]string // TOTP secrets of staff
 	signIns map[Role]int
@@ -155,31 +149,16 @@ func newFixture(t testing.TB, change func(*config.Config)) *fixture {
 	})
 	f.base = "http://" + ln.Addr().String()
 	f.seed()
-	f.mountAPI()
+	f.checkAPI()
 	return f
 }
 
-// mountAPI serves the interconnection API inside the web shell, as
-// server.New will once it mounts it: while the assembled server answers
-// /api/v1/ with 404, the API requests go to a site built with web.New
-// around an api.API over the same database and services.
-func (f *fixture) mountAPI() {
+// checkAPI fails unless the assembled server serves the interconnection API.
+func (f *fixture) checkAPI() {
 	f.t.Helper()
-	if r := f.do(Anonymous, http.MethodGet, "/api/v1/openapi.json", nil, ""); r.status == http.StatusOK {
-		return
+	if r := f.do(Anonymous, http.MethodGet, "/api/v1/openapi.json", nil, ""); r.status != http.StatusOK {
+		f.t.Fatalf("the assembled server does not serve /api/v1/openapi.json: %d", r.status)
 	}
-	a, err := api.New(api.Options{DB: f.srv.DB(), Keys: &apikey.Service{DB: f.srv.DB()}, Notifications: f.srv.Notifications(),
-		Webhooks: &webhook.Service{DB: f.srv.DB(), Keys: f.srv.Keys()}, Logger: slog.New(routeLog{f})})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	site, err := web.New(web.Options{API: a, Logger: slog.New(routeLog{f})})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	ts := httptest.NewServer(site)
-	f.t.Cleanup(ts.Close)
-	f.apiBase = ts.URL
 }
 
 func (f *fixture) write(fn func(tx *store.Tx) error) {
@@ -376,11 +355,7 @@ func (f *fixture) do(who Role, method, path string, body io.Reader, contentType 
 // doT is do reporting to t (a fuzz target's own T).
 func (f *fixture) doT(t testing.TB, who Role, method, path string, body io.Reader, contentType string) result {
 	t.Helper()
-	base := f.base
-	if f.apiBase != "" && strings.HasPrefix(path, "/api/") {
-		base = f.apiBase
-	}
-	req, err := http.NewRequest(method, base+path, body)
+	req, err := http.NewRequest(method, f.base+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
