@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"buzon/internal/blob"
+	"buzon/internal/evidence"
 	"buzon/internal/identity"
+	"buzon/internal/nui"
 	"buzon/internal/seal"
 	"buzon/internal/store"
 )
@@ -29,7 +31,10 @@ type Exporter struct {
 	DB    *store.DB
 	Keys  *seal.Keyring
 	Blobs *blob.Sealed
-	Now   func() time.Time
+	// Evidence, if set, adds each notification's constancia de notificación
+	// as its signed JSON twin, verifiable offline with `buzon verify`.
+	Evidence *evidence.Log
+	Now      func() time.Time
 }
 
 // FileName is the archive's name for a download.
@@ -108,11 +113,11 @@ notificaciones/…/     cada notificación recibida: notificacion.json (datos,
                       attachments with their SHA-256, evidence events, body
                       and attachments
 
-Las constancias firmadas de cada notificación se descargan desde su página en
-el buzón; los eventos de evidencia aquí incluidos se verifican contra el
-registro público de evidencia. / The signed constancias are downloaded from
-each notification's page; the evidence events here can be checked against the
-public evidence log.
+constancia.json es la constancia de notificación firmada (su gemelo JSON), que
+se verifica sin conexión con "buzon verify"; el PDF firmado se descarga desde
+la página de cada notificación. / constancia.json is the signed constancia de
+notificación (its JSON twin), verifiable offline with "buzon verify"; the
+signed PDF is downloaded from each notification's page.
 
 Derechos (LOPDP): acceso, rectificación, eliminación, portabilidad y oposición,
 atendidos en 15 días. Vea /privacidad. / Rights: see /privacidad.
@@ -186,7 +191,7 @@ func (x *Exporter) Write(ctx context.Context, p *identity.Principal, w io.Writer
 			break
 		}
 		for _, nid := range ids {
-			if err := x.notification(ctx, z, nid, now); err != nil {
+			if err := x.notification(ctx, z, nid, acc, now); err != nil {
 				return err
 			}
 		}
@@ -195,7 +200,7 @@ func (x *Exporter) Write(ctx context.Context, p *identity.Principal, w io.Writer
 	return z.Close()
 }
 
-func (x *Exporter) notification(ctx context.Context, z *zip.Writer, id string, now time.Time) error {
+func (x *Exporter) notification(ctx context.Context, z *zip.Writer, id string, who *store.Identity, now time.Time) error {
 	r := x.DB.Reader()
 	n, err := r.Notification(ctx, id)
 	if err != nil {
@@ -247,6 +252,32 @@ func (x *Exporter) notification(ctx context.Context, z *zip.Writer, id string, n
 			rec = b
 		}
 		out.Evidence = append(out.Evidence, eventJSON{ID: e.ID, Type: e.Type, OccurredAt: e.OccurredAt.UTC(), LeafIndex: e.LeafIndex, Record: rec})
+	}
+	if x.Evidence != nil && len(events) > 0 {
+		c := evidence.Constancia{NotificationID: n.ID, InstitutionID: n.InstitutionID, InstitutionName: n.InstitutionName,
+			RecipientNUI: nui.NUI(n.RecipientNUI), RecipientName: strings.TrimSpace(who.GivenNames + " " + who.Surnames),
+			Subject: n.Subject, Reference: n.Reference, ContentSHA256: n.BodySHA256}
+		if inst, err := r.InstitutionByID(ctx, n.InstitutionID); err == nil {
+			c.InstitutionName, c.InstitutionRUC = inst.Name, inst.RUC
+		}
+		for _, a := range atts {
+			c.Attachments = append(c.Attachments, evidence.Attachment{Name: a.Filename, Size: a.Size, SHA256: a.SHA256})
+		}
+		doc, err := x.Evidence.Document(ctx, c)
+		if err != nil {
+			return fmt.Errorf("export notification %s: constancia: %w", id, err)
+		}
+		js, err := evidence.MarshalDocument(doc, x.Evidence.Keys.Note)
+		if err != nil {
+			return fmt.Errorf("export notification %s: constancia: %w", id, err)
+		}
+		f, err := z.CreateHeader(&zip.FileHeader{Name: dir + "constancia.json", Method: zip.Deflate, Modified: now})
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(js); err != nil {
+			return err
+		}
 	}
 	g, err := z.CreateHeader(&zip.FileHeader{Name: dir + "notificacion.json", Method: zip.Deflate, Modified: now})
 	if err != nil {

@@ -7,6 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -98,7 +101,7 @@ func TestCitizenDownloadsAllHisData(t *testing.T) {
 	if err := json.Unmarshal(entries["ingresos.json"], &signIns); err != nil || len(signIns) == 0 {
 		t.Errorf("sign-in history: %v, %d entries", err, len(signIns))
 	}
-	notes, attachments, events := 0, 0, 0
+	notes, attachments, events, constancias := 0, 0, 0, 0
 	for name, b := range entries {
 		if !strings.HasSuffix(name, "/notificacion.json") {
 			continue
@@ -132,6 +135,23 @@ func TestCitizenDownloadsAllHisData(t *testing.T) {
 		if !deposited {
 			t.Errorf("%s: no deposited event", dir)
 		}
+		if len(entries[dir+"constancia.json"]) == 0 {
+			t.Errorf("%s: no constancia", dir)
+		} else if constancias++; constancias == 1 {
+			// The constancia verifies offline, with the attachments as exported.
+			tmp := t.TempDir()
+			file := filepath.Join(tmp, "constancia.json")
+			os.WriteFile(file, entries[dir+"constancia.json"], 0o600)
+			args := []string{"verify", file}
+			for _, a := range n.Anexos {
+				f := filepath.Join(tmp, filepath.Base(a.Archivo))
+				os.WriteFile(f, entries[dir+a.Archivo], 0o600)
+				args = append(args, f)
+			}
+			if out, err := exec.Command(buzon(t), args...).CombinedOutput(); err != nil {
+				t.Errorf("buzon verify of the exported constancia: %v\n%s", err, out)
+			}
+		}
 	}
 	if notes != want {
 		t.Errorf("%d notifications in the archive, want %d", notes, want)
@@ -139,6 +159,6 @@ func TestCitizenDownloadsAllHisData(t *testing.T) {
 	if n := count(t, db, `SELECT COUNT(*) FROM evidence_events WHERE type = 'opened'`); n != opened {
 		t.Errorf("the export recorded %d openings", n-opened)
 	}
-	t.Logf("FIGURE data export: %d notifications, %d attachments (SHA-256 checked), %d evidence events, %d sign-ins in one ZIP of %d bytes",
-		notes, attachments, events, len(signIns), len(archive))
+	t.Logf("FIGURE data export: %d notifications, %d attachments (SHA-256 checked), %d evidence events, %d signed constancias (one verified with buzon verify), %d sign-ins in one ZIP of %d bytes",
+		notes, attachments, events, constancias, len(signIns), len(archive))
 }

@@ -49,7 +49,7 @@ func (h *handler) routes() error {
 		transparency.Routes(mux, h.views, h.sessions, h.opts.Constancias),
 		institutions.Routes(mux, h.views, h.sessions, h.opts.Institutions),
 		registrations.Routes(mux, h.views, h.sessions, h.opts.Registration, h.opts.BaseURL),
-		privacy.Routes(mux, h.views, h.sessions, h.opts.Notifications),
+		privacy.Routes(mux, h.views, h.sessions, h.opts.Notifications, h.opts.Constancias),
 		interconnection.Routes(mux, h.views, h.sessions, interconnection.Deps{Keys: h.opts.APIKeys, Webhooks: h.opts.Webhooks,
 			Institutions: h.opts.Institutions, Spec: api.Spec()}),
 	)

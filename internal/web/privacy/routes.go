@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"buzon/internal/evidence"
 	"buzon/internal/notification"
 	"buzon/internal/privacy"
 	"buzon/internal/web/session"
@@ -26,8 +27,9 @@ type handler struct {
 
 // Routes registers the privacy notice and, with sessions and the
 // notification service (whose database, keys and attachment store the
-// export reads), the data export.
-func Routes(mux *http.ServeMux, v *view.Engine, sess *session.Manager, notes *notification.Service) error {
+// export reads), the data export; with the evidence log, the export
+// includes each notification's signed constancia (JSON twin).
+func Routes(mux *http.ServeMux, v *view.Engine, sess *session.Manager, notes *notification.Service, evid *evidence.Log) error {
 	views, err := v.Area("privacy", files)
 	if err != nil {
 		return fmt.Errorf("privacy: %w", err)
@@ -37,7 +39,7 @@ func Routes(mux *http.ServeMux, v *view.Engine, sess *session.Manager, notes *no
 	if sess == nil || notes == nil {
 		return nil
 	}
-	h.export = &privacy.Exporter{DB: notes.DB, Keys: notes.Keys, Blobs: notes.Blobs, Now: notes.Time}
+	h.export = &privacy.Exporter{DB: notes.DB, Keys: notes.Keys, Blobs: notes.Blobs, Evidence: evid, Now: notes.Time}
 	mux.Handle("GET /cuenta/mis-datos", sess.RequireSignIn(h.exportShow))
 	mux.Handle("GET /cuenta/mis-datos/descargar", sess.RequireSignIn(h.exportDownload))
 	return nil
