@@ -387,12 +387,24 @@ func (f *fixture) doT(t testing.TB, who Role, method, path string, body io.Reade
 	resp.Body.Close()
 	// The access log is written just after the response: wait for its line.
 	id := resp.Header.Get("X-Request-Id")
+	// The bound only keeps a changed access log from hanging the test.
+	late := false
+	timer := time.AfterFunc(30*time.Second, func() {
+		f.mu.Lock()
+		late = true
+		f.logged.Broadcast()
+		f.mu.Unlock()
+	})
+	defer timer.Stop()
 	f.mu.Lock()
 	route, ok := f.routes[id]
-	for !ok {
+	for !ok && !late {
 		f.logged.Wait()
 		route, ok = f.routes[id]
 	}
 	f.mu.Unlock()
+	if !ok {
+		t.Fatalf("%s %s: no access-log line (\"http request\" with route and request_id) for request %q", method, path, id)
+	}
 	return result{status: resp.StatusCode, location: resp.Header.Get("Location"), route: route, header: resp.Header, body: string(b)}
 }
