@@ -79,10 +79,15 @@ func writeKeys(path string, keys [][]byte) error {
 		return fmt.Errorf("write master keys: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b.Bytes()); err == nil {
+	// A key file that did not reach the disk must not replace the old one.
+	_, err = tmp.Write(b.Bytes())
+	if err == nil {
 		err = tmp.Sync()
 	}
-	if err := tmp.Close(); err != nil {
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("write master keys: %w", err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
