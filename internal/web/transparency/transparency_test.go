@@ -139,12 +139,13 @@ func (s *site) account(p registry.Person, role identity.Role, inst string) *pers
 	s.t.Helper()
 	ctx := context.Background()
 	ids := s.srv.Identity()
-	acc, link, err := ids.CreateUser(ctx, identity.System("test"), identity.CreateUserRequest{NUI: p.NUI.String(),
+	_, link, err := ids.CreateUser(ctx, identity.System("test"), identity.CreateUserRequest{NUI: p.NUI.String(),
 		Email: p.NUI.String() + "@correo.example", Role: role, InstitutionID: inst})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if acc, err = ids.Activate(ctx, link[strings.LastIndexByte(link, '/')+1:], testPassword, testPassword); err != nil {
+	acc, err := ids.Activate(ctx, link[strings.LastIndexByte(link, '/')+1:], testPassword, testPassword)
+	if err != nil {
 		s.t.Fatal(err)
 	}
 	out := &person{acc: acc}
