@@ -54,6 +54,9 @@ func TestCitizenDownloadsAllHisData(t *testing.T) {
 	want := count(t, db, `SELECT COUNT(*) FROM notifications WHERE recipient_id = $1`, id)
 	opened := count(t, db, `SELECT COUNT(*) FROM evidence_events WHERE type = 'opened'`)
 
+	if resp, err := browser(t).Get(srv.URL + "/cuenta/mis-datos/descargar"); err != nil || resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/ingresar") {
+		t.Fatalf("anonymous download: %v %v, want a redirect to sign in", err, resp)
+	}
 	c := browser(t)
 	signIn(t, c, srv.URL, nui)
 	page, err := c.Get(srv.URL + "/cuenta")
