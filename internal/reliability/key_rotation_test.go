@@ -2,8 +2,10 @@ package reliability_test
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,6 +113,9 @@ func TestKeyRotationWithoutDowntime(t *testing.T) {
 		if code := status(t, c, p); code != 200 {
 			t.Errorf("%s after the rewrap: %d", p, code)
 		}
+	}
+	if _, body := get(t, srv.URL+"/metrics"); !strings.Contains(body, fmt.Sprintf("buzon_keys_rewrapped_total %d\n", checked)) {
+		t.Errorf("/metrics does not count %d rewrapped files", checked)
 	}
 	t.Logf("FIGURE key rotation: %d files rewrapped from %s to %s in the background; %d requests served during it, %d failed; bodies sealed before stay readable",
 		checked, before.KeyID(), after.KeyID(), ok.Load()+failed.Load(), failed.Load())

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"buzon/internal/blob"
 	"buzon/internal/config"
 	"buzon/internal/jobs"
@@ -32,8 +34,15 @@ type rewrapPayload struct {
 // registerKeyJobs adds the rewrap job and, when the keyring holds more than
 // the sealing key (a rotation happened), queues it once per sealing key for
 // the whole platform.
-func registerKeyJobs(ctx context.Context, cfg *config.Config, db *store.DB, r *jobs.Runner, keys *seal.Keyring, logger *slog.Logger) {
+func registerKeyJobs(ctx context.Context, cfg *config.Config, db *store.DB, r *jobs.Runner, keys *seal.Keyring, reg prometheus.Registerer, logger *slog.Logger) {
 	log := logger.With("component", "keys")
+	checked := prometheus.NewCounter(prometheus.CounterOpts{Name: "buzon_keys_rewrap_checked_total",
+		Help: "Sealed files the rewrap job checked after a master-key rotation."})
+	rewrapped := prometheus.NewCounter(prometheus.CounterOpts{Name: "buzon_keys_rewrapped_total",
+		Help: "Sealed files rewrapped under the current master key."})
+	if reg != nil {
+		reg.MustRegister(checked, rewrapped)
+	}
 	var stores []*blob.FS
 	for _, dir := range []string{BlobDir, RegistrationDocumentsDir, InstitutionDocumentsDir} {
 		if fs, err := blob.NewFS(filepath.Join(cfg.Data, dir)); err == nil {
@@ -58,7 +67,11 @@ func registerKeyJobs(ctx context.Context, cfg *config.Config, db *store.DB, r *j
 				if err != nil {
 					return err
 				}
+				var last blob.RewrapReport
 				rep, err := (&blob.Sealed{Store: fs, Keyring: keys}).RewrapAll(sliceCtx, list, func(rep blob.RewrapReport) {
+					checked.Add(float64(rep.Blobs - last.Blobs))
+					rewrapped.Add(float64(rep.Rewrapped - last.Rewrapped))
+					last = rep
 					if rep.Blobs%500 == 0 {
 						log.Info("rewrap progress", "store", fs.Dir(), "checked", rep.Blobs, "of", len(list), "rewrapped", rep.Rewrapped)
 					}

@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Serve
 		return nil, err
 	}
 	registerPrivacyJobs(ctx, cfg, s.db, s.runner, logger)
-	registerKeyJobs(ctx, cfg, s.db, s.runner, s.keys, logger)
+	registerKeyJobs(ctx, cfg, s.db, s.runner, s.keys, s.metrics.Registry, logger)
 	if s.inter, err = NewInterconnection(cfg, s.db, s.keys, s.notes, s.runner, logger); err != nil {
 		return nil, err
 	}
