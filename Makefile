@@ -19,9 +19,10 @@ build:
 ## fuzz: every fuzz target for FUZZTIME each (default 5s); the list and the last figures are in docs/SECURITY.md
 FUZZTIME ?= 5s
 fuzz:
-	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' cmd internal e2e | xargs -n1 dirname | sort -u); do \
+	@failed=""; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' cmd internal e2e | xargs -n1 dirname | sort -u); do \
 	  for target in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
 	    echo "== $$dir $$target"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) ./$$dir; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) ./$$dir || failed="$$failed $$dir:$$target"; \
 	  done; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz targets that failed:$$failed"; exit 1; fi
