@@ -111,7 +111,10 @@ func (db *DB) bulkInsert(ctx context.Context, table string, cols []string, rows 
 				s.Close()
 			}
 		}()
-		sqltx := tx.q.(*sql.Tx)
+		sqltx, ok := tx.sqlTx()
+		if !ok {
+			return errors.New("bulk insert: not a write transaction")
+		}
 		for start := 0; start < len(rows); start += perStmt {
 			chunk := rows[start:min(start+perStmt, len(rows))]
 			st := stmts[len(chunk)]

@@ -307,7 +307,7 @@ func (b *batchTx) add(r *writeReq) bool {
 
 // runTurn hands the transaction to r's caller and waits until its function ends.
 func (b *batchTx) runTurn(r *writeReq) runEnd {
-	r.turn <- &Tx{q: guardedQuerier{b.sqltx}, engine: b.g.db.engine}
+	r.turn <- &Tx{q: guardedQuerier{b.g.db.txQuerier(b.sqltx)}, engine: b.g.db.engine}
 	return <-r.ran
 }
 
@@ -409,29 +409,29 @@ func joinRollback(err, rerr error) error {
 // only while the caller's context is live, but runs detached from it: a
 // context cancelled mid-statement would make pgx close the shared
 // connection and SQLite interrupt (and roll back) the shared transaction.
-type guardedQuerier struct{ tx *sql.Tx }
+type guardedQuerier struct{ q querier }
 
 func (q guardedQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return q.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	return q.q.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
 func (q guardedQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return q.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	return q.q.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
 func (q guardedQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	if ctx.Err() != nil {
 		// A Row carries its error to Scan; a query on a done context
 		// yields exactly that, without touching the connection.
-		return q.tx.QueryRowContext(ctx, query, args...)
+		return q.q.QueryRowContext(ctx, query, args...)
 	}
-	return q.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+	return q.q.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // Stats reports what group commit has done since Open.

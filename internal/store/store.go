@@ -5,6 +5,7 @@
 package store
 
 import (
+	"container/list"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,6 +65,9 @@ type DB struct {
 	reader *sql.DB
 	dsn    string       // for diagnostics, without password
 	group  *groupCommit // nil when writes are not grouped (MaxBatch 1)
+	// SQLite only: statements kept prepared (PostgreSQL's driver has its
+	// own cache).
+	writeStmts, readStmts *stmtCache
 }
 
 // Options tune how a database is opened.
@@ -212,7 +217,8 @@ func openSQLite(rawPath string, opt Options) (*DB, error) {
 	}
 	reader.SetMaxOpenConns(opt.MaxConns)
 	reader.SetMaxIdleConns(opt.MaxConns)
-	return &DB{engine: SQLite, writer: writer, reader: reader, dsn: "SQLite " + path}, nil
+	return &DB{engine: SQLite, writer: writer, reader: reader, dsn: "SQLite " + path,
+		writeStmts: newStmtCache(writer), readStmts: newStmtCache(reader)}, nil
 }
 
 // Engine reports which engine the database runs on.
@@ -240,6 +246,8 @@ func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
 	}
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -249,7 +257,20 @@ func (db *DB) Close() error {
 
 // Reader returns a Tx that runs each statement on its own on the read pool.
 // Writes through it fail on SQLite, whose readers are opened read-only.
-func (db *DB) Reader() *Tx { return &Tx{q: db.reader, engine: db.engine} }
+func (db *DB) Reader() *Tx {
+	if db.readStmts != nil {
+		return &Tx{q: cachedPool{db.reader, db.readStmts}, engine: db.engine}
+	}
+	return &Tx{q: db.reader, engine: db.engine}
+}
+
+// txQuerier runs statements in sqltx, through the statement cache on SQLite.
+func (db *DB) txQuerier(sqltx *sql.Tx) querier {
+	if db.writeStmts != nil {
+		return cachedTx{sqltx, db.writeStmts}
+	}
+	return sqltx
+}
 
 // Write runs fn in a write transaction: when Write returns nil, fn's writes
 // are committed; when fn returns an error, they are rolled back and Write
@@ -282,7 +303,7 @@ func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", classify(err))
 	}
-	if err := fn(&Tx{q: sqltx, engine: db.engine}); err != nil {
+	if err := fn(&Tx{q: db.txQuerier(sqltx), engine: db.engine}); err != nil {
 		if rerr := sqltx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 		}
@@ -319,4 +340,165 @@ func wrap(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, ErrNotFound)
 	}
 	return fmt.Errorf("%s: %w", op, classify(err))
+}
+
+// stmtCache keeps the most used statements of one SQLite pool prepared on
+// its connections: modernc's SQLite spends more time parsing a short
+// statement than running it. A statement is prepared in the background
+// the first time it is seen (its caller runs it unprepared meanwhile, so
+// nobody waits for the single writer connection), and only statements with
+// arguments are cached: the ones without are DDL and scripts, which may
+// hold several statements. The least recently used are closed beyond max.
+type stmtCache struct {
+	pool  *sql.DB
+	max   int
+	queue chan string
+	done  chan struct{}
+
+	mu      sync.Mutex
+	byQuery map[string]*list.Element // of *sql.Stmt, keyed by the query
+	lru     list.List                // most recently used first
+	seen    map[string]bool          // queued, or failed to prepare
+	closed  bool
+}
+
+func newStmtCache(pool *sql.DB) *stmtCache {
+	c := &stmtCache{pool: pool, max: 256, queue: make(chan string, 64), done: make(chan struct{}),
+		byQuery: map[string]*list.Element{}, seen: map[string]bool{}}
+	go c.prepareLoop()
+	return c
+}
+
+type cachedStmt struct {
+	query string
+	stmt  *sql.Stmt
+}
+
+// get returns query prepared, or nil (and prepares it for next time).
+func (c *stmtCache) get(query string, args int) *sql.Stmt {
+	if args == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byQuery[query]; ok {
+		c.lru.MoveToFront(el)
+		return el.Value.(*cachedStmt).stmt
+	}
+	if !c.closed && !c.seen[query] && len(c.seen) < 4*c.max {
+		select {
+		case c.queue <- query:
+			c.seen[query] = true
+		default: // the preparer is behind; a later call asks again
+		}
+	}
+	return nil
+}
+
+func (c *stmtCache) prepareLoop() {
+	defer close(c.done)
+	for q := range c.queue {
+		st, err := c.pool.PrepareContext(context.Background(), q)
+		if err != nil {
+			continue // stays seen: not tried again
+		}
+		c.mu.Lock()
+		c.byQuery[q] = c.lru.PushFront(&cachedStmt{q, st})
+		delete(c.seen, q)
+		var evicted []*sql.Stmt
+		for c.lru.Len() > c.max {
+			old := c.lru.Remove(c.lru.Back()).(*cachedStmt)
+			delete(c.byQuery, old.query)
+			evicted = append(evicted, old.stmt)
+		}
+		c.mu.Unlock()
+		for _, st := range evicted {
+			st.Close() // waits for its running uses
+		}
+	}
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	close(c.queue)
+	c.mu.Unlock()
+	<-c.done
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		el.Value.(*cachedStmt).stmt.Close()
+	}
+}
+
+// cachedTx runs a write transaction's statements through the cache.
+type cachedTx struct {
+	tx    *sql.Tx
+	cache *stmtCache
+}
+
+func (q cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.cache.get(query, len(args)); st != nil {
+		return q.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return q.tx.ExecContext(ctx, query, args...)
+}
+
+func (q cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.cache.get(query, len(args)); st != nil {
+		return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return q.tx.QueryContext(ctx, query, args...)
+}
+
+func (q cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.cache.get(query, len(args)); st != nil {
+		return q.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return q.tx.QueryRowContext(ctx, query, args...)
+}
+
+// cachedPool runs the reader pool's statements through the cache.
+type cachedPool struct {
+	db    *sql.DB
+	cache *stmtCache
+}
+
+func (q cachedPool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.cache.get(query, len(args)); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.db.ExecContext(ctx, query, args...)
+}
+
+func (q cachedPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.cache.get(query, len(args)); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.db.QueryContext(ctx, query, args...)
+}
+
+func (q cachedPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.cache.get(query, len(args)); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.db.QueryRowContext(ctx, query, args...)
+}
+
+// sqlTx is the transaction under a write Tx, for what needs *sql.Tx itself.
+func (tx *Tx) sqlTx() (*sql.Tx, bool) {
+	switch q := tx.q.(type) {
+	case *sql.Tx:
+		return q, true
+	case cachedTx:
+		return q.tx, true
+	case guardedQuerier:
+		return (&Tx{q: q.q}).sqlTx()
+	}
+	return nil, false
 }
