@@ -173,7 +173,24 @@ func startInProcess(t *testing.T, cfg *config.Config) *inProcess {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logf, err := os.Create(filepath.Join(t.TempDir(), "server.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			var errs []string
+			for _, l := range strings.Split(string(b), "\n") {
+				if strings.Contains(l, "level=ERROR") {
+					errs = append(errs, l)
+				}
+			}
+			t.Logf("server errors (%d):\n%s", len(errs), strings.Join(errs[:min(len(errs), 5)], "\n"))
+		}
+		logf.Close()
+	})
+	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(logf, nil)))
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"buzon/internal/evidence"
+	"buzon/internal/store"
 	"buzon/internal/web/request"
 )
 
@@ -55,6 +56,10 @@ func (h *handler) evidenceError(w http.ResponseWriter, r *http.Request, err erro
 		status, es, en = http.StatusNotFound, "El índice o el tamaño está fuera del último árbol firmado.", "The index or size is outside the latest signed tree."
 	case errors.Is(err, evidence.ErrNotFound):
 		status, es, en = http.StatusNotFound, "No hay ningún registro con ese hash.", "No record has that hash."
+	case errors.Is(err, store.ErrUnavailable):
+		status, es, en = http.StatusServiceUnavailable, "Servicio no disponible; intente en unos minutos.", "Service unavailable; try again in a few minutes."
+		w.Header().Set("Retry-After", "30")
+		h.log.WarnContext(r.Context(), "evidence endpoint: database unavailable", "err", err, "request_id", request.ID(r))
 	default:
 		h.log.ErrorContext(r.Context(), "evidence endpoint", "err", err, "path", r.URL.Path, "request_id", request.ID(r))
 	}
