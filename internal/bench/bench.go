@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"runtime"
 	"time"
 
@@ -253,27 +254,50 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
-// ingestAndInbox runs single ingest and then the inbox against a server
-// with no job workers (alerts stay queued; dispatch is measured apart).
+// ingestAndInbox runs single ingest, the inbox users' sign-in and the
+// inbox, each against its own server process with no job workers (alerts
+// stay queued; dispatch is measured apart), so that each phase's peak RSS
+// is its own: a sign-in hashes the password with argon2id, which takes
+// 64 MiB at once.
 func (e *env) ingestAndInbox(ctx context.Context, serve func(int) (*child, error), stop func(*child, string) error, suffix string) (single, inbox Figure, err error) {
+	phase := func(name string, fn func(base string) error) error {
+		srv, err := serve(0)
+		if err != nil {
+			return err
+		}
+		err = fn("http://" + srv.addr)
+		if serr := stop(srv, name+suffix); err == nil {
+			err = serr
+		}
+		if err != nil {
+			return fmt.Errorf("%s%s: %w", name, suffix, err)
+		}
+		return nil
+	}
 	e.cfg.logf("single ingest%s: %d clients for %s", suffix, e.cfg.Clients, e.cfg.Duration)
-	srv, err := serve(0)
-	if err != nil {
+	if err := phase("single ingest", func(base string) (err error) {
+		single, err = e.singleIngest(ctx, base)
+		return err
+	}); err != nil {
 		return single, inbox, err
 	}
-	single, err = e.singleIngest(ctx, "http://"+srv.addr)
-	if err == nil {
-		e.cfg.logf("inbox%s: %d clients for %s", suffix, e.cfg.Readers, e.cfg.Duration)
-		inbox, err = e.inbox(ctx, "http://"+srv.addr)
+	var clients []*http.Client
+	if err := phase(signInPhase, func(base string) (err error) {
+		clients, err = e.signIn(ctx, base)
+		return err
+	}); err != nil {
+		return single, inbox, err
 	}
-	if serr := stop(srv, "single ingest and inbox"+suffix); err == nil {
-		err = serr
-	}
-	if err != nil {
-		return single, inbox, fmt.Errorf("single ingest and inbox%s: %w", suffix, err)
-	}
-	return single, inbox, nil
+	e.cfg.logf("inbox%s: %d clients for %s", suffix, e.cfg.Readers, e.cfg.Duration)
+	err = phase("inbox", func(base string) (err error) {
+		inbox, err = e.inbox(base, clients)
+		return err
+	})
+	return single, inbox, err
 }
+
+// signInPhase names the phase whose peak RSS is the sign-ins'.
+const signInPhase = "sign-in"
 
 // progress logs seeding progress about every tenth.
 func (e *env) progress(what string, total int) func(int) {

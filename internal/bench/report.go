@@ -40,11 +40,25 @@ type PhaseRSS struct {
 	Peak  int64 // bytes
 }
 
-// PeakRSS is the highest peak RSS of any server process of the run.
+// PeakRSS is the highest peak RSS of the server processes that ran the
+// scenarios (the sign-in's is apart: SignInRSS).
 func (r *Report) PeakRSS() int64 {
 	var m int64
 	for _, p := range r.RSS {
-		m = max(m, p.Peak)
+		if !strings.HasPrefix(p.Phase, signInPhase) {
+			m = max(m, p.Peak)
+		}
+	}
+	return m
+}
+
+// SignInRSS is the highest peak RSS of the processes the inbox users signed in on.
+func (r *Report) SignInRSS() int64 {
+	var m int64
+	for _, p := range r.RSS {
+		if strings.HasPrefix(p.Phase, signInPhase) {
+			m = max(m, p.Peak)
+		}
 	}
 	return m
 }
@@ -105,9 +119,13 @@ func (r *Report) Rows() []Row {
 			row(fmt.Sprintf("Growth: inbox at %s notifications", thousands(int64(r.GrowthSize))),
 				r.GrowthInbox, "pages/s", r.Inbox, "at "+thousands(int64(r.Size)), "pages/s", TargetGrowth, true))
 	}
-	peak := r.PeakRSS()
-	rows = append(rows, Row{Scenario: "Memory: peak RSS of the server (VmHWM), every phase", Figure: mib(peak), Raw: "—",
+	peak, signIn := r.PeakRSS(), r.SignInRSS()
+	rows = append(rows, Row{Scenario: "Memory: peak RSS of the server (VmHWM) in every scenario above", Figure: mib(peak), Raw: "—",
 		Met: peak <= TargetRSS, Note: "target ≤ 150 MiB"})
+	if signIn > 0 {
+		rows = append(rows, Row{Scenario: fmt.Sprintf("Memory: peak RSS while %d citizens sign in, one after another (argon2id)", c.Readers),
+			Figure: mib(signIn), Raw: "—", Met: signIn <= TargetRSS, Note: "target ≤ 150 MiB"})
+	}
 	return rows
 }
 
