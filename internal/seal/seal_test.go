@@ -100,9 +100,11 @@ func FuzzOpen(f *testing.F) {
 	f.Add(s)
 	f.Add([]byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if pt, err := kr.Open(b, nil); err == nil && !bytes.Equal(b, s) && string(pt) == "hola" {
-			// Another ciphertext decrypting to the same text would mean a forgery.
-			t.Errorf("a forged value opened")
+		// "hola" is the only text ever sealed under this key (each fuzzing
+		// process seals its own copy, with fresh random keys): whatever opens
+		// must be one of those seals, and anything else opening is a forgery.
+		if pt, err := kr.Open(b, nil); err == nil && string(pt) != "hola" {
+			t.Errorf("a forged value opened to %q", pt)
 		}
 	})
 }
