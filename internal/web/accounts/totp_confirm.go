@@ -29,5 +29,11 @@ func (h *handler) totpConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.TOTPEnabled = true
-	h.views.Render(w, r, "totp_codes", codesPage{base: h.base(r), Codes: codes, Next: session.Landing(p)})
+	// Staff finishing the set-up they were sent to go on to their console;
+	// a citizen who chose it goes back to his account, where it now shows.
+	next := session.Landing(p)
+	if !p.IsStaff() {
+		next = "/cuenta"
+	}
+	h.views.Render(w, r, "totp_codes", codesPage{base: h.base(r), Codes: codes, Next: next})
 }
