@@ -45,8 +45,9 @@ func openGroup(t *testing.T, e store.Engine, opt store.Options) *store.DB {
 }
 
 // serial makes batches deterministic: one committer that never closes a
-// batch early for time.
-var serial = store.Options{Committers: 1, MaxBatchTime: time.Hour}
+// batch early for time. (Grouping is off by default on PostgreSQL: MaxBatch
+// turns it on.)
+var serial = store.Options{MaxBatch: 60, Committers: 1, MaxBatchTime: time.Hour}
 
 func bothEngines(t *testing.T, fn func(t *testing.T, e store.Engine)) {
 	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
@@ -115,7 +116,7 @@ func queue(t *testing.T, db *store.DB, ctx context.Context, fn func(tx *store.Tx
 
 func TestGroupCommitConcurrentWritersAllCommitted(t *testing.T) {
 	bothEngines(t, func(t *testing.T, e store.Engine) {
-		db := openGroup(t, e, store.Options{Committers: 4})
+		db := openGroup(t, e, store.Options{MaxBatch: 60, Committers: 4})
 		ctx := context.Background()
 		const writers = 300
 		var wg sync.WaitGroup
@@ -471,7 +472,7 @@ func TestGroupCommitCancelledWhileRunning(t *testing.T) {
 
 func TestGroupCommitOffAndAlone(t *testing.T) {
 	bothEngines(t, func(t *testing.T, e store.Engine) {
-		for _, opt := range []store.Options{{MaxBatch: 1}, {}} {
+		for _, opt := range []store.Options{{MaxBatch: 1}, {}, {MaxBatch: 8, Committers: 2}} {
 			db := openGroup(t, e, opt)
 			ctx := context.Background()
 			var wg sync.WaitGroup

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,6 +66,7 @@ type DB struct {
 	reader *sql.DB
 	dsn    string       // for diagnostics, without password
 	group  *groupCommit // nil when writes are not grouped (MaxBatch 1)
+	closed atomic.Bool
 	// SQLite only: statements kept prepared (PostgreSQL's driver has its
 	// own cache).
 	writeStmts, readStmts *stmtCache
@@ -78,17 +80,22 @@ type Options struct {
 	// that returned survives a power loss).
 	Synchronous string
 	// MaxBatch bounds how many concurrent writes share one transaction
-	// (group commit, see Write): default 128 on SQLite and 32 on PostgreSQL,
-	// where more savepoints per transaction than its subtransaction cache
-	// holds (64) slow every other session down. 1 turns grouping off.
+	// (group commit, see Write); 1 turns grouping off. The default is 128 on
+	// SQLite, whose single writer pays a disk flush per commit, and 1 on
+	// PostgreSQL, which already shares WAL flushes among concurrent commits
+	// and where shared transactions, holding their rows' locks until the
+	// batch commits, made concurrent batches wait for and deadlock with each
+	// other (docs/PERFORMANCE.md). On PostgreSQL keep it at most 60: more
+	// savepoints per transaction than its subtransaction cache holds (64)
+	// slow every other session down.
 	MaxBatch int
 	// MaxBatchTime stops adding writes to a transaction once it has run
 	// that long, so that a burst does not delay the first write's commit
 	// without bound; default 20ms.
 	MaxBatchTime time.Duration
 	// Committers is how many grouped transactions may run at once on
-	// PostgreSQL (each on its own connection; default 2). SQLite has one
-	// writer, hence one committer.
+	// PostgreSQL when MaxBatch turns grouping on (each on its own
+	// connection; default 1). SQLite has one writer, hence one committer.
 	Committers int
 }
 
@@ -134,19 +141,15 @@ func (db *DB) startGroupCommit(opt Options) {
 	if maxBatch <= 0 {
 		maxBatch = 128
 		if db.engine == Postgres {
-			maxBatch = 32
+			maxBatch = 1
 		}
 	}
 	if maxBatch == 1 {
 		return
 	}
 	if db.engine == Postgres {
-		committers = opt.Committers
-		if committers <= 0 {
-			committers = 2
-		}
 		// Leave connections to the readers, which share the pool.
-		committers = max(min(committers, opt.MaxConns-1), 1)
+		committers = max(min(opt.Committers, opt.MaxConns-1), 1)
 	}
 	maxTime := opt.MaxBatchTime
 	if maxTime <= 0 {
@@ -243,6 +246,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close lets queued writes finish, then closes both pools; Write fails
 // with ErrClosed afterwards.
 func (db *DB) Close() error {
+	db.closed.Store(true)
 	if db.group != nil {
 		db.group.close()
 	}
@@ -299,6 +303,9 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 // work (migrations, a large batch) that would hold up the commit of the
 // short writes grouped with it. On SQLite it still waits for the one writer.
 func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.closed.Load() {
+		return ErrClosed
+	}
 	sqltx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", classify(err))
