@@ -330,7 +330,8 @@ func classify(err error) error {
 	msg := err.Error()
 	for _, s := range []string{"connection refused", "connection reset", "broken pipe", "server closed the connection",
 		"the database system is shutting down", "the database system is starting up", "terminating connection",
-		"failed to connect", "no such host", "i/o timeout", "driver: bad connection", "unexpected EOF"} {
+		"failed to connect", "no such host", "i/o timeout", "driver: bad connection", "unexpected EOF",
+		"conn closed", "use of closed network connection"} {
 		if strings.Contains(msg, s) {
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}

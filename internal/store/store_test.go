@@ -188,3 +188,14 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Errorf("the database is not at %s: %v", path, err)
 	}
 }
+
+func TestLostConnectionsAreUnavailable(t *testing.T) {
+	for _, msg := range []string{"conn closed", "read tcp 127.0.0.1:5432: use of closed network connection", "dial tcp 127.0.0.1:5432: connect: connection refused", "FATAL: terminating connection due to administrator command"} {
+		if err := store.Classify(errors.New(msg)); !errors.Is(err, store.ErrUnavailable) {
+			t.Errorf("%q is not ErrUnavailable", msg)
+		}
+	}
+	if err := store.Classify(errors.New(`duplicate key value violates unique constraint "x"`)); errors.Is(err, store.ErrUnavailable) {
+		t.Error("a constraint violation was classified as unavailable")
+	}
+}
