@@ -32,6 +32,7 @@ Commands:
   admin      administration tasks: create-user (the first administrators)
   registry   generate or inspect a civil-registry file (demo, tests)
   demo       fill the database with a realistic demo and print how to sign in
+  send       send a notification through the API (an institution's system, or a test)
   verify     verify a constancia de notificación offline (JSON or PDF)
   backup     write the database, attachments and keys into one archive (online)
   restore    restore a backup into an empty data directory and database
