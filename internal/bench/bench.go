@@ -23,6 +23,7 @@ import (
 	"runtime"
 	"time"
 
+	"buzon/internal/api"
 	"buzon/internal/notification"
 	"buzon/internal/store"
 )
@@ -204,6 +205,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bulk ingest: %w", err)
+	}
+	if rep.BulkJobs, err = e.db.BenchJobs(ctx, api.BatchKind, store.JobDone); err != nil {
+		return nil, err
 	}
 
 	queued, err := e.db.BenchJobs(ctx, notification.AlertKind, store.JobQueued)
