@@ -77,13 +77,14 @@ var citizenLine = regexp.MustCompile(`Citizen:\s+cédula (\d{10})`)
 // institutions, staff, citizens and a month of notifications.
 func seed(t *testing.T, data, dbURL string) []demoCitizen {
 	t.Helper()
+	bin := buzon(t) // the build, on a cold cache, must not eat the demo's time
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	args := []string{"demo", "--data", data}
 	if dbURL != "" {
 		args = append(args, "--database-url", dbURL)
 	}
-	cmd := exec.CommandContext(ctx, buzon(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = cleanEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
