@@ -65,19 +65,29 @@ func (tx *Tx) EnqueueJob(ctx context.Context, j *Job, now time.Time) (bool, erro
 	return n == 1, nil
 }
 
-// ClaimJobs leases up to limit due jobs to worker until now+lease: queued jobs
-// whose time has come, and running jobs whose lease expired (their worker died).
+// ClaimJobs leases up to limit due jobs to worker until now+lease: first
+// running jobs whose lease expired (their worker died), then queued jobs
+// whose time has come, oldest first. Each is its own statement so that each
+// walks the (state, run_at) index and stops at limit; one statement with an
+// OR of the two conditions sorted the whole due queue on every claim.
 // On PostgreSQL, SKIP LOCKED lets many workers claim at once without taking
 // the same row; SQLite has a single writer, so claims are serial anyway.
 func (tx *Tx) ClaimJobs(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]Job, error) {
+	jobs, err := tx.claimJobs(ctx, `state = 'running' AND locked_until < $3`, worker, now, lease, limit)
+	if err != nil || len(jobs) >= limit {
+		return jobs, err
+	}
+	queued, err := tx.claimJobs(ctx, `state = 'queued' AND run_at <= $3`, worker, now, lease, limit-len(jobs))
+	return append(jobs, queued...), err
+}
+
+func (tx *Tx) claimJobs(ctx context.Context, cond, worker string, now time.Time, lease time.Duration, limit int) ([]Job, error) {
 	lock := ""
 	if tx.engine == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	q := `UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3
-		WHERE id IN (SELECT id FROM jobs
-			WHERE (state = 'queued' AND run_at <= $3) OR (state = 'running' AND locked_until < $3)
-			ORDER BY run_at LIMIT $4` + lock + `)
+		WHERE id IN (SELECT id FROM jobs WHERE ` + cond + ` ORDER BY run_at LIMIT $4` + lock + `)
 		RETURNING id, kind, payload, state, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at`
 	rows, err := tx.q.QueryContext(ctx, q, worker, micros(now.Add(lease)), micros(now), limit)
 	if err != nil {
